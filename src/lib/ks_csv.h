@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* CSV reading (RFC 4180: quoted fields, doubled quotes, CRLF or LF) and
+ * writing. The reader works over a caller-owned buffer and copies each
+ * field, unescaped, into a scratch buffer it owns. */
+#ifndef KS_CSV_H
+#define KS_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define KS_CSV_MAX_FIELDS 64
+
+struct ks_csv {
+	const char *p, *end;   /* unread input */
+	unsigned line;         /* line number (1-based) of the record last returned */
+	unsigned next_line;    /* line the next record starts on */
+	char *scratch;         /* field storage, owned */
+	size_t scratch_cap;
+	const char *field[KS_CSV_MAX_FIELDS]; /* NUL-terminated, valid until the next call */
+	size_t nfield;
+	const char *error;     /* static text of the last error */
+};
+
+void ks_csv_init(struct ks_csv *c, const char *data, size_t len);
+void ks_csv_release(struct ks_csv *c);
+/* Reads the next record into c->field / c->nfield. Returns 0, KS_ENOENT at
+ * end of input, or KS_EINVAL (unterminated quote, text after a closing
+ * quote, more than KS_CSV_MAX_FIELDS fields, NUL byte) with c->error set and
+ * c->line naming the record's first line. Blank lines are skipped. */
+int ks_csv_next(struct ks_csv *c);
+
+/* Writes one field, quoting it when it holds a comma, quote, CR or LF, or
+ * starts with = + - @ (spreadsheet formula injection, OWASP). */
+void ks_csv_put(FILE *f, const char *s);
+/* Writes fields separated by commas and ends the line with "\n". */
+void ks_csv_row(FILE *f, const char *const *fields, size_t n);
+
+#endif
