@@ -26,11 +26,25 @@ void ks_csv_release(struct ks_csv *c);
 /* Reads the next record into c->field / c->nfield. Returns 0, KS_ENOENT at
  * end of input, or KS_EINVAL (unterminated quote, text after a closing
  * quote, more than KS_CSV_MAX_FIELDS fields, NUL byte) with c->error set and
- * c->line naming the record's first line. Blank lines are skipped. */
+ * c->line naming the record's first line. Blank lines are skipped.
+ * Also refused: a '"' inside an unquoted field and a CR not followed by LF
+ * outside quotes. Spaces and tabs around a quoted field are ignored; those
+ * in an unquoted field are kept. c->error is "what; expected what" text.
+ * Errors are sticky: later calls return KS_EINVAL again. */
 int ks_csv_next(struct ks_csv *c);
 
-/* Writes one field, quoting it when it holds a comma, quote, CR or LF, or
- * starts with = + - @ (spreadsheet formula injection, OWASP). */
+/* Writes one field (NULL writes an empty field). The field is written as is
+ * unless one of these holds, in which case it is put in double quotes with
+ * every '"' doubled:
+ *   - it holds a comma, '"', CR or LF;
+ *   - it starts or ends with a space or tab (so trimming readers keep them);
+ *   - it starts with = + - @ TAB or CR and is not a plain decimal number
+ *     ([+-]?[0-9]+(.[0-9]+)?). Following the OWASP advice on CSV injection,
+ *     such a field also gets a single quote inside the double quotes:
+ *     =1+2 is written "'=1+2", and -5 stays -5.
+ * The leading single quote stops spreadsheets evaluating the field; it is
+ * data, so reading the file back (ks_csv_next) yields it too. Check
+ * ferror(f) for write errors. */
 void ks_csv_put(FILE *f, const char *s);
 /* Writes fields separated by commas and ends the line with "\n". */
 void ks_csv_row(FILE *f, const char *const *fields, size_t n);

@@ -48,14 +48,21 @@ void ks_pset_release(struct ks_pset *s);
 void ks_pset_add(struct ks_pset *s, const struct ks_prefix *p, int64_t v);
 /* Freezes the set. Call once after the last add (may be called on an empty set). */
 void ks_pset_build(struct ks_pset *s);
+/* Queries below are only valid after ks_pset_build(); they read the set
+ * and never write it, so built sets may be shared between threads. */
 /* Longest-prefix match. True and *v set (if v != NULL) when a is covered. */
 bool ks_pset_lookup(const struct ks_pset *s, const struct ks_addr *a, int64_t *v);
-/* Membership of a host-order IPv4 address, without building a ks_addr. */
+/* Membership of a host-order IPv4 address, without building a ks_addr.
+ * Agrees with ks_pset_lookup() on the mapped address, so an IPv6 prefix
+ * covering ::ffff:0:0/96 (such as ::/0) counts. Hot path: no allocation. */
 bool ks_pset_has_v4(const struct ks_pset *s, uint32_t v4);
-/* Number of distinct IPv4 addresses covered by the set (union of v4 prefixes). */
+/* Number of distinct IPv4 addresses covered by the set (union of v4 prefixes,
+ * overlaps counted once; 0.0.0.0/0 gives 2^32). Same coverage as has_v4. */
 uint64_t ks_pset_v4_count(const struct ks_pset *s);
 
 /* Parses a comma- and/or space-separated list of prefixes into s (not built).
+ * Any run of commas, spaces, tabs, CR and LF separates two tokens. A list
+ * with no tokens is KS_EINVAL (bad set to ""). On error nothing is added.
  * On error returns KS_EINVAL and writes the offending token (NUL-terminated,
  * truncated to badlen) into bad. */
 int ks_pset_parse_list(struct ks_pset *s, const char *list, int64_t v, char *bad, size_t badlen);

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* libpcap packet source; see capture.h. libpcap reads both pcap and pcapng
+ * (pcap_fopen_offline), converting timestamps to microseconds. Streams are
+ * read through a fopencookie() wrapper that hashes every byte libpcap
+ * consumes, so standard input needs no temporary copy. */
+#include "capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "ks_alloc.h"
+#include "ks_err.h"
+
+struct ks_capture {
+	pcap_t *p;
+	char *name;
+	int live;
+	uint64_t count;
+	XXH3_state_t *hs; /* stream hashing state; NULL once done or for files */
+	FILE *stream;     /* cookie stream (stdin) */
+	FILE *raw;        /* underlying FILE for the cookie */
+	int eof;
+	char hash[33];
+	int have_hash;
+	char err[512];
+};
+
+static void hex128(XXH128_hash_t h, char out[33])
+{
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
+
+static int hash_file(const char *path, char out[33], char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return KS_EIO;
+	}
+	XXH3_state_t *st = XXH3_createState();
+	XXH3_128bits_reset(st);
+	static uint8_t buf[1 << 20];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		XXH3_128bits_update(st, buf, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		XXH3_freeState(st);
+		snprintf(err, errlen, "%s: read error while hashing", path);
+		return KS_EIO;
+	}
+	hex128(XXH3_128bits_digest(st), out);
+	XXH3_freeState(st);
+	return 0;
+}
+
+static ssize_t cookie_read(void *cookie, char *buf, size_t size)
+{
+	struct ks_capture *c = cookie;
+	size_t n = fread(buf, 1, size, c->raw);
+	if (n > 0)
+		XXH3_128bits_update(c->hs, buf, n);
+	if (n == 0 && ferror(c->raw))
+		return -1;
+	return (ssize_t)n;
+}
+
+static int cookie_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct ks_capture *c = ks_xcalloc(1, sizeof *c);
+	int is_stdin = strcmp(path, "-") == 0;
+	c->name = ks_xstrdup(is_stdin ? "(stdin)" : path);
+	*out = NULL;
+	FILE *f;
+	if (is_stdin) {
+		c->raw = stdin;
+		c->hs = XXH3_createState();
+		XXH3_128bits_reset(c->hs);
+		cookie_io_functions_t io = {.read = cookie_read, .close = cookie_close};
+		c->stream = fopencookie(c, "r", io);
+		if (!c->stream) {
+			snprintf(err, errlen, "(stdin): %s", strerror(errno));
+			goto fail;
+		}
+		f = c->stream;
+	} else {
+		struct stat st;
+		if (stat(path, &st) != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory; expected a pcap or pcapng file", path);
+			goto fail;
+		}
+		if (hash_file(path, c->hash, err, errlen) != 0)
+			goto fail;
+		c->have_hash = 1;
+		f = fopen(path, "rb");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
+	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	if (!c->p) {
+		if (!is_stdin)
+			fclose(f);
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", c->name, perr);
+		ks_capture_close(c);
+		return KS_EINVAL;
+	}
+	*out = c;
+	return 0;
+fail:
+	ks_capture_close(c);
+	return KS_EIO;
+}
+
+int ks_capture_open_live(const char *ifname, struct ks_capture **out, char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct ks_capture *c = ks_xcalloc(1, sizeof *c);
+	c->name = ks_xstrdup(ifname);
+	c->live = 1;
+	*out = NULL;
+	c->p = pcap_create(ifname, perr);
+	if (!c->p) {
+		snprintf(err, errlen, "%s: %s", ifname, perr);
+		goto fail;
+	}
+	/* A darknet sensor needs every header but no payload beyond the
+	 * transport header; 256 bytes covers stacked VLANs, IPv6 extension
+	 * headers and TCP options. */
+	pcap_set_snaplen(c->p, 256);
+	pcap_set_promisc(c->p, 1);
+	pcap_set_timeout(c->p, 250);
+	pcap_set_buffer_size(c->p, 64 << 20);
+	int rc = pcap_activate(c->p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot start capture: %s", ifname, pcap_geterr(c->p));
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	ks_capture_close(c);
+	return KS_EIO;
+}
+
+void ks_capture_close(struct ks_capture *c)
+{
+	if (!c)
+		return;
+	if (c->p)
+		pcap_close(c->p); /* closes the FILE it read from, cookie included */
+	if (c->hs)
+		XXH3_freeState(c->hs);
+	free(c->name);
+	free(c);
+}
+
+int ks_capture_linktype(const struct ks_capture *c)
+{
+	return pcap_datalink(c->p);
+}
+
+const char *ks_capture_name(const struct ks_capture *c)
+{
+	return c->name;
+}
+
+const char *ks_capture_error(const struct ks_capture *c)
+{
+	return c->err;
+}
+
+uint64_t ks_capture_count(const struct ks_capture *c)
+{
+	return c->count;
+}
+
+int ks_capture_next(struct ks_capture *c, struct ks_frame *f)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	int rc = pcap_next_ex(c->p, &h, &d);
+	if (rc == 1) {
+		c->count++;
+		f->data = d;
+		f->caplen = h->caplen;
+		f->wirelen = h->len;
+		f->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+		return 1;
+	}
+	if (rc == 0)
+		return 0;
+	if (rc == PCAP_ERROR_BREAK) {
+		if (c->hs && !c->have_hash) {
+			/* libpcap stops at EOF; drain what it did not read
+			 * (nothing, normally) so the hash covers the stream. */
+			char tmp[4096];
+			while (cookie_read(c, tmp, sizeof tmp) > 0)
+				;
+			hex128(XXH3_128bits_digest(c->hs), c->hash);
+			c->have_hash = 1;
+		}
+		return KS_ENOENT;
+	}
+	long off = -1;
+	if (!c->live && !c->stream && pcap_file(c->p))
+		off = ftell(pcap_file(c->p));
+	if (off >= 0)
+		snprintf(c->err, sizeof c->err, "%s: packet %llu (byte offset %ld): %s", c->name,
+			 (unsigned long long)c->count + 1, off, pcap_geterr(c->p));
+	else
+		snprintf(c->err, sizeof c->err, "%s: packet %llu: %s", c->name,
+			 (unsigned long long)c->count + 1, pcap_geterr(c->p));
+	return KS_EIO;
+}
+
+int ks_capture_hash(const struct ks_capture *c, char out[33])
+{
+	if (c->live)
+		return KS_EDECLINED;
+	if (!c->have_hash)
+		return KS_EAGAIN;
+	memcpy(out, c->hash, 33);
+	return 0;
+}
+
+int ks_capture_stats(struct ks_capture *c, uint64_t *received, uint64_t *dropped)
+{
+	struct pcap_stat st;
+	if (!c->live || pcap_stats(c->p, &st) != 0)
+		return KS_EDECLINED;
+	*received = st.ps_recv;
+	*dropped = (uint64_t)st.ps_drop + st.ps_ifdrop;
+	return 0;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* kansoku entry point: global options, then the command table.
+ * Global options may stand before or after the command words. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ks_alloc.h"
+#include "ks_err.h"
+#include "ks_log.h"
+#include "ks_time.h"
+
+#ifndef KS_VERSION
+#define KS_VERSION "0.1.0"
+#endif
+
+struct ks_globals ks_g;
+
+struct cmd {
+	const char *group, *name; /* name NULL: the group is the command */
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cmd cmds[] = {
+	{"darknet", "ingest", cmd_darknet_ingest, "read pcap/pcapng files of darknet traffic into the store"},
+	{"darknet", "capture", cmd_darknet_capture, "capture darknet traffic live from an interface"},
+	{"darknet", "report", cmd_darknet_report, "trends: packets, classes, sources, scanners, ports, countries"},
+	{"darknet", "sources", cmd_darknet_sources, "list sources with their aggregates"},
+	{"org", "import", cmd_org_import, "load or update organisations from a CSV file"},
+	{"org", "list", cmd_org_list, "list organisations and their prefixes"},
+	{"alerts", NULL, cmd_alerts, "infected hosts (scanners, bots) per organisation"},
+};
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void usage(FILE *f, const char *group)
+{
+	fprintf(f, "usage: kansoku [--db PATH] [--format text|json|csv] [-q|-v] <command> [<subcommand>] [options]\n\n");
+	if (!group)
+		fprintf(f, "kansoku observes cyber threats: a darknet observatory that classifies unsolicited\n"
+			   "traffic, aggregates it per source, port and time, and alerts network owners.\n\n");
+	fprintf(f, "commands:\n");
+	for (size_t i = 0; i < NCMDS; i++) {
+		if (group && strcmp(group, cmds[i].group) != 0)
+			continue;
+		char words[48];
+		snprintf(words, sizeof words, "%s%s%s", cmds[i].group, cmds[i].name ? " " : "",
+			 cmds[i].name ? cmds[i].name : "");
+		fprintf(f, "  %-20s %s\n", words, cmds[i].summary);
+	}
+	fprintf(f, "\nglobal options:\n"
+		   "  --db PATH            store (default $KANSOKU_DB, else ./kansoku.db)\n"
+		   "  --format FMT         text, json or csv, for commands that print data\n"
+		   "  -q, --quiet          errors only     -v, --verbose    more detail\n"
+		   "  -h, --help           help (also after any command)\n"
+		   "  --version            print the version\n"
+		   "\nexit codes: 0 success, 1 runtime failure (store, I/O, device), 2 bad command line,\n"
+		   "3 bad input data (named with its position), 130 interrupted (nothing half-written).\n"
+		   "\n'kansoku <command> [<subcommand>] --help' describes each command.\n");
+}
+
+/* Removes global options from argv wherever they are. Returns 0, or
+ * KS_EXIT_USAGE after an error, or -1 for --version. */
+static int take_globals(int *argc, char **argv)
+{
+	int out = 1;
+	const char *env = getenv("KANSOKU_DB");
+	ks_g.db = env && *env ? env : "kansoku.db";
+	for (int i = 1; i < *argc; i++) {
+		char *a = argv[i];
+		const char *val = NULL;
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--version") == 0)
+			return -1;
+		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			ks_log_level = -1;
+			continue;
+		}
+		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			ks_log_level = 1;
+			continue;
+		}
+		int is_db = strncmp(a, "--db", 4) == 0 && (a[4] == '\0' || a[4] == '=');
+		int is_fmt = strncmp(a, "--format", 8) == 0 && (a[8] == '\0' || a[8] == '=');
+		if (!is_db && !is_fmt) {
+			argv[out++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < *argc) {
+			val = argv[++i];
+		} else {
+			fprintf(stderr, "kansoku: error: %s needs a value\n", a);
+			return KS_EXIT_USAGE;
+		}
+		if (is_db) {
+			if (!*val) {
+				fprintf(stderr, "kansoku: error: --db needs a path\n");
+				return KS_EXIT_USAGE;
+			}
+			ks_g.db = val;
+		} else if (strcmp(val, "text") == 0) {
+			ks_g.format = KS_FMT_TEXT, ks_g.format_given = 1;
+		} else if (strcmp(val, "json") == 0) {
+			ks_g.format = KS_FMT_JSON, ks_g.format_given = 1;
+		} else if (strcmp(val, "csv") == 0) {
+			ks_g.format = KS_FMT_CSV, ks_g.format_given = 1;
+		} else {
+			fprintf(stderr, "kansoku: error: --format '%s': expected text, json or csv\n", val);
+			return KS_EXIT_USAGE;
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int r = take_globals(&argc, argv);
+	if (r == -1) {
+		printf("kansoku %s\n", KS_VERSION);
+		return 0;
+	}
+	if (r != 0)
+		return r;
+	if (argc < 2) {
+		usage(stderr, NULL);
+		return KS_EXIT_USAGE;
+	}
+	const char *w1 = argv[1];
+	if (strcmp(w1, "-h") == 0 || strcmp(w1, "--help") == 0 || strcmp(w1, "help") == 0) {
+		usage(stdout, NULL);
+		return 0;
+	}
+	int group_known = 0;
+	for (size_t i = 0; i < NCMDS; i++) {
+		if (strcmp(w1, cmds[i].group) != 0)
+			continue;
+		group_known = 1;
+		if (!cmds[i].name)
+			return cmds[i].fn(argc - 2, argv + 2);
+		if (argc >= 3 && strcmp(argv[2], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 3, argv + 3);
+	}
+	if (!group_known) {
+		fprintf(stderr, "kansoku: error: unknown command '%s'\n\n", w1);
+		usage(stderr, NULL);
+		return KS_EXIT_USAGE;
+	}
+	if (argc >= 3 && strcmp(argv[2], "-h") != 0 && strcmp(argv[2], "--help") != 0) {
+		fprintf(stderr, "kansoku: error: unknown subcommand '%s %s'\n\n", w1, argv[2]);
+		usage(stderr, w1);
+		return KS_EXIT_USAGE;
+	}
+	int help = argc >= 3;
+	usage(help ? stdout : stderr, w1);
+	return help ? 0 : KS_EXIT_USAGE;
+}
+
+int ks_cmd_store(struct ks_store **out)
+{
+	char err[512];
+	if (ks_store_open(ks_g.db, out, err, sizeof err) != 0) {
+		ks_err("%s", err);
+		return KS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void ks_cmd_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+int ks_cmd_span(const char *since, const char *until, struct ks_span *sp)
+{
+	int64_t now = ks_time_now_us();
+	sp->since_us = INT64_MIN;
+	sp->until_us = INT64_MAX;
+	if (since && ks_time_parse(since, now, &sp->since_us) != 0) {
+		ks_err("--since '%s': expected a date (2026-11-22), a time (2026-11-22T04:00:00Z), "
+		       "@EPOCH or an age (36h, 7d)", since);
+		return KS_EINVAL;
+	}
+	if (until && ks_time_parse(until, now, &sp->until_us) != 0) {
+		ks_err("--until '%s': expected a date (2026-11-22), a time (2026-11-22T04:00:00Z), "
+		       "@EPOCH or an age (36h, 7d)", until);
+		return KS_EINVAL;
+	}
+	return 0;
+}
+
+int ks_cmd_read_file(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return KS_EIO;
+	}
+	size_t cap = 1 << 16, n = 0, k;
+	char *b = ks_xmalloc(cap + 1);
+	while ((k = fread(b + n, 1, cap - n, f)) > 0) {
+		n += k;
+		if (n == cap) {
+			if (cap >= max) {
+				snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+				free(b);
+				if (f != stdin)
+					fclose(f);
+				return KS_ELIMIT;
+			}
+			cap *= 2;
+			b = ks_xreallocarray(b, cap + 1, 1);
+		}
+	}
+	int bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(b);
+		return KS_EIO;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* In-memory darknet aggregation, the hot path after decoding.
+ *
+ * Three tables, each with a cap fixed at init:
+ *   sources:   (hour, source address) -> first/last seen, packets per class,
+ *              tags, distinct probe destinations, packets per probe port;
+ *   port-hour: (hour, protocol, port) -> packets of tcp_scan and udp;
+ *   dests:     darknet address -> packets per class;
+ * plus per-hour counters (darknet packets, malformed, outside, non-IP).
+ *
+ * Nothing is lost when a table fills: its contents are handed to the sink
+ * (which merges them into the store) and the table starts empty. The sink is
+ * also called for everything by ks_dn_agg_flush(). Entries of the same key
+ * handed over twice must be merged by the sink (counts add, sets unite).
+ *
+ *        add()  --full-->  sink(all entries)  --> empty, continue
+ *        flush() ------->  sink(all entries)  --> empty
+ *
+ * Not thread-safe; one instance per capture thread. */
+#ifndef KS_DARKNET_AGG_H
+#define KS_DARKNET_AGG_H
+
+#include <stdint.h>
+
+#include "darknet_classify.h"
+#include "decode.h"
+#include "ks_addr.h"
+#include "ks_set.h"
+
+struct ks_dn_src {
+	struct ks_addr addr;
+	uint32_t hour; /* hours since the Unix epoch */
+	uint8_t tags;
+	int64_t first_us, last_us;
+	uint64_t cls[KS_DN__NCLASS];
+	struct ks_u32set dests; /* keys: IPv4 address, or a 32-bit hash of an IPv6 address */
+	struct ks_u32map ports; /* key: proto << 16 | port -> packets */
+};
+
+/* Per-hour counters */
+enum ks_dn_counter {
+	KS_DNC_DARKNET = 0, /* well-formed packets to the darknet */
+	KS_DNC_MALFORMED,   /* malformed, any destination */
+	KS_DNC_OUTSIDE,     /* well-formed, destination outside the darknet */
+	KS_DNC_NON_IP,      /* not IP */
+	KS_DNC_DARKNET_V4,  /* darknet packets with an IPv4 destination */
+	KS_DNC__N
+};
+const char *ks_dn_counter_name(int c);
+
+struct ks_dn_sink {
+	/* Each called once per entry on flush, in no particular order. The
+	 * entry is borrowed: valid only during the call. A non-zero return
+	 * aborts the flush and is returned by add()/flush(). */
+	int (*source)(void *ctx, const struct ks_dn_src *s);
+	int (*port_hour)(void *ctx, uint32_t hour, uint8_t proto, uint16_t port, uint64_t packets);
+	int (*dest)(void *ctx, const struct ks_addr *a, const uint64_t cls[KS_DN__NCLASS]);
+	int (*counter)(void *ctx, uint32_t hour, int counter, uint64_t value);
+	void *ctx;
+};
+
+struct ks_dn_limits {
+	uint32_t max_sources;         /* (hour, source) entries held before a flush */
+	uint32_t max_dests_per_source; /* exact distinct destinations per entry */
+	uint32_t max_ports_per_source; /* distinct ports counted per entry */
+	uint32_t max_dests;           /* darknet address entries */
+};
+#define KS_DN_LIMITS_DEFAULT {2000000, 65536, 4096, 1048576}
+
+struct ks_dn_agg;
+
+/* Allocates the tables (virtual memory: pages are touched as they fill).
+ * The sink is borrowed and must outlive the aggregator. NULL on OOM. */
+struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_dn_sink *sink);
+void ks_dn_agg_free(struct ks_dn_agg *a);
+
+/* Counts one decoded darknet packet of class cls with tags, at ts_us. */
+int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,
+		  unsigned tags, int64_t ts_us);
+/* Counts a per-hour event (malformed, outside, non-IP) at ts_us. */
+void ks_dn_agg_count(struct ks_dn_agg *a, int counter, int64_t ts_us);
+
+/* Hands everything to the sink and empties the tables. */
+int ks_dn_agg_flush(struct ks_dn_agg *a);
+
+struct ks_dn_agg_stats {
+	uint64_t sources_held;  /* entries in the source table now */
+	uint64_t source_flushes; /* times the source table filled up */
+	uint64_t dests_saturated; /* inserts refused by max_dests_per_source */
+	uint64_t ports_saturated;
+	uint64_t heap_bytes;    /* bytes held by per-source sets */
+};
+void ks_dn_agg_stats(const struct ks_dn_agg *a, struct ks_dn_agg_stats *st);
+
+/* Key for the dests set of an address. */
+uint32_t ks_dn_dest_key(const struct ks_addr *a);
+
+#endif

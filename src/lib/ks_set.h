@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Compact sets of 32-bit keys and maps from 32-bit keys to 64-bit counts,
+ * sized for millions of small instances (one per source address): up to two
+ * set keys or one map entry live inline, larger ones in an open-addressing
+ * table that doubles up to a cap given on every insert. A set or map that
+ * hits its cap stops growing and is marked saturated (counts stay exact,
+ * membership becomes a lower bound).
+ *
+ * Also the blob form used in the store: a set is its keys sorted ascending,
+ * each 4 bytes little-endian; a map is (key u32 LE, count u64 LE) pairs
+ * sorted by key. Blob readers validate lengths and order (stored blobs are
+ * data, not trusted code). */
+#ifndef KS_SET_H
+#define KS_SET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ks_u32set {
+	uint32_t n;   /* keys held */
+	uint32_t cap; /* 0: inline (up to 2 keys); else table slots, a power of two */
+	uint8_t has_zero;  /* key 0 is held (tables use 0 as the empty slot) */
+	uint8_t saturated; /* an insert was refused by the cap */
+	union {
+		uint32_t inl[2];
+		uint32_t *tab;
+	} u;
+};
+
+struct ks_kv {
+	uint32_t k;
+	uint64_t v;
+};
+
+struct ks_u32map {
+	uint32_t n, cap; /* cap 0: inline (one entry); keys must be non-zero */
+	uint8_t saturated;
+	union {
+		struct {
+			uint32_t k;
+			uint32_t v; /* inline count; moved to the table past 2^32-1 */
+		} inl;
+		struct ks_kv *tab;
+	} u;
+};
+
+/* Zero-initialised structs are empty sets/maps. */
+void ks_u32set_release(struct ks_u32set *s);
+/* Adds k. Returns 1 if new, 0 if present, KS_ELIMIT if the set holds max keys
+ * already (then saturated is set), KS_ENOMEM if growing failed. */
+int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max);
+/* Heap bytes owned. */
+size_t ks_u32set_heap(const struct ks_u32set *s);
+/* Writes the n keys, sorted, to out[0..n). */
+void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out);
+
+void ks_u32map_release(struct ks_u32map *m);
+/* Adds v to the count of key k (k != 0). Returns 0, KS_ELIMIT (a new key past
+ * max entries: not stored, saturated set) or KS_ENOMEM. */
+int ks_u32map_add(struct ks_u32map *m, uint32_t k, uint64_t v, uint32_t max);
+size_t ks_u32map_heap(const struct ks_u32map *m);
+/* Writes the n entries sorted by key to out[0..n). */
+void ks_u32map_sorted(const struct ks_u32map *m, struct ks_kv *out);
+
+/* Blob codecs. Encoders write exactly n*4 / n*12 bytes into out. */
+void ks_blob_put_set(uint8_t *out, const uint32_t *keys, size_t n);
+void ks_blob_put_map(uint8_t *out, const struct ks_kv *kv, size_t n);
+/* Decoders: 0, or KS_EINVAL if len is not a multiple of the entry size or
+ * keys are not strictly ascending. *out is malloc'ed (caller frees), *n set. */
+int ks_blob_get_set(const void *blob, size_t len, uint32_t **out, size_t *n);
+int ks_blob_get_map(const void *blob, size_t len, struct ks_kv **out, size_t *n);
+/* Union of two sorted key arrays into out (room for na+nb); returns count. */
+size_t ks_set_union(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out);
+/* Merge of two sorted maps, adding counts of equal keys; returns count. */
+size_t ks_map_merge(const struct ks_kv *a, size_t na, const struct ks_kv *b, size_t nb,
+		    struct ks_kv *out);
+
+#endif
