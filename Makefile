@@ -45,7 +45,7 @@ TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/replay_%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all test test-one fuzz fuzz-smoke bench deps clean check-style
+.PHONY: all test test-one fuzz fuzz-smoke bench deps clean check-style demo
 all: $(BIN) $(TOOLS)
 
 $(BUILD)/%.o: %.c
@@ -77,7 +77,8 @@ $(BUILD)/tests/fuzz/replay_main.o: tests/fuzz/replay_main.c
 test-one: $(BIN) $(UNIT_BIN) $(TOOLS) $(FUZZ_REPLAY)
 	KS_BUILD=$(BUILD) KANSOKU=$(abspath $(BIN)) tests/run.sh
 
-test:
+# Sub-makes, so that pkg-config runs after the dependencies are installed.
+test: deps
 	$(MAKE) test-one
 	$(MAKE) BUILD=build/san SANITIZE=address,undefined OPT="-O1 -g" test-one
 	$(MAKE) fuzz-smoke
@@ -92,14 +93,23 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 fuzz-smoke: $(FUZZ_BIN)
 	KS_FUZZ_MODE=smoke KS_FUZZ_RUNS=$(SMOKE_RUNS) tests/fuzz/run.sh $(FUZZ_BIN)
 
-fuzz: $(FUZZ_BIN)
+fuzz: deps
+	$(MAKE) fuzz-long
+
+fuzz-long: $(FUZZ_BIN)
 	KS_FUZZ_MODE=long KS_FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BIN)
 
-bench: all
+bench: deps
+	$(MAKE) all
 	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 deps:
-	scripts/deps.sh
+	@scripts/deps.sh
+
+# The darknet demo on the bundled sample capture (see README.md).
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
 
 check-style:
 	@! grep -nwE 'strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|strncpy|alloca|system|popen' $(LIB_SRC) $(CMD_SRC) \

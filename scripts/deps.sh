@@ -2,8 +2,8 @@
 # Installs the Debian packages kansoku needs to build, test and benchmark,
 # skipping those already present. Runs apt-get as root or through sudo.
 set -e
-PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev
-libxxhash-dev clang-14 libclang-rt-14-dev tcpdump tshark time"
+PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev jq
+libxxhash-dev clang-14 libclang-rt-14-dev tcpdump tshark wireshark-common time iproute2 iputils-ping"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

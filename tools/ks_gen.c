@@ -2179,8 +2179,12 @@ static int cmp_alert(const void *x, const void *y)
 	return ks_addr_cmp(&alert_gen->s[a->src].a, &alert_gen->s[b->src].a);
 }
 
-static void write_truth(const struct gen *g, const char *path, uint64_t seed, const char *linkname)
+static void write_truth(const struct gen *g, const char *path, uint64_t seed, enum link lk)
 {
+	const char *linkname = links[lk].name;
+	uint8_t scratch[64];
+	bool arp_carried = link_header(lk, L3_ARP, 0, scratch) >= 0;
+	uint64_t outside_pk = 0, non_ip = 0;
 	FILE *f = fopen(path, "w");
 	if (f == NULL)
 		die("cannot create", path);
@@ -2196,8 +2200,13 @@ static void write_truth(const struct gen *g, const char *path, uint64_t seed, co
 			malformed++;
 			continue;
 		}
-		if (r->cls >= C__N)
+		if (r->cls == C_NONE) {
+			if (r->l3 == L3_ARP)
+				non_ip += arp_carried;
+			else
+				outside_pk++;
 			continue;
+		}
 		packets++;
 		cls[r->cls]++;
 		if (r->l3 == L3_V4)
@@ -2239,6 +2248,7 @@ static void write_truth(const struct gen *g, const char *path, uint64_t seed, co
 		DARKNET_TEXT, g->threshold);
 	fprintf(f, "  \"ingests\": 1,\n");
 	fprintf(f, "  \"packets\": %" PRIu64 ",\n  \"malformed\": %" PRIu64 ",\n", packets, malformed);
+	fprintf(f, "  \"outside\": %" PRIu64 ",\n  \"non_ip\": %" PRIu64 ",\n", outside_pk, non_ip);
 	fprintf(f, "  \"classes\": {");
 	for (int c = 0; c < C__N; c++)
 		fprintf(f, "%s\"%s\": %" PRIu64, c ? ", " : "", cls_name[c], cls[c]);
@@ -2438,7 +2448,7 @@ static int cmd_darknet(int argc, char **argv)
 	break_port_ties(&g);
 	qsort(g.r, g.nr, sizeof(*g.r), cmp_rec_ts);
 	write_capture(&g, a.out, lk);
-	write_truth(&g, a.truth, a.seed, links[lk].name);
+	write_truth(&g, a.truth, a.seed, lk);
 	write_orgs(a.orgs);
 	free(g.r);
 	free(g.arena);

@@ -105,7 +105,8 @@ int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, s
 		}
 		if (S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "%s: is a directory; expected a pcap or pcapng file", path);
-			goto fail;
+			ks_capture_close(c);
+			return KS_EINVAL;
 		}
 		if (hash_file(path, c->hash, err, errlen) != 0)
 			goto fail;

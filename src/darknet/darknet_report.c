@@ -205,6 +205,8 @@ json_t *ks_dn_report_json(const struct ks_dn_report *r)
 	json_object_set_new(o, "darknet_addresses", json_integer((json_int_t)r->darknet_addresses));
 	json_object_set_new(o, "packets", json_integer((json_int_t)r->packets));
 	json_object_set_new(o, "malformed", json_integer((json_int_t)r->counters[KS_DNC_MALFORMED]));
+	json_object_set_new(o, "outside", json_integer((json_int_t)r->counters[KS_DNC_OUTSIDE]));
+	json_object_set_new(o, "non_ip", json_integer((json_int_t)r->counters[KS_DNC_NON_IP]));
 	json_t *cl = json_object();
 	for (int c = 0; c < KS_DN__NCLASS; c++)
 		json_object_set_new(cl, ks_dn_class_name(c), json_integer((json_int_t)r->cls[c]));

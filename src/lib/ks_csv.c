@@ -41,6 +41,8 @@
 void ks_csv_init(struct ks_csv *c, const char *data, size_t len)
 {
 	memset(c, 0, sizeof *c);
+	if (data == NULL) /* NULL + 0 is undefined; an empty input is not */
+		data = "", len = 0;
 	c->p = data;
 	c->end = data + len;
 	c->next_line = 1;

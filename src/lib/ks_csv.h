@@ -40,7 +40,7 @@ int ks_csv_next(struct ks_csv *c);
  *   - it starts or ends with a space or tab (so trimming readers keep them);
  *   - it starts with = + - @ TAB or CR and is not a plain decimal number
  *     ([+-]?[0-9]+(.[0-9]+)?). Following the OWASP advice on CSV injection,
- *     such a field also gets a single quote inside the double quotes:
+ *     such a field also has a single quote added inside the double quotes:
  *     =1+2 is written "'=1+2", and -5 stays -5.
  * The leading single quote stops spreadsheets evaluating the field; it is
  * data, so reading the file back (ks_csv_next) yields it too. Check

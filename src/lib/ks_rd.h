@@ -70,8 +70,11 @@ static inline uint32_t ks_rd_be32(struct ks_rd *r)
 }
 static inline uint64_t ks_rd_be64(struct ks_rd *r)
 {
-	uint64_t hi = ks_rd_be32(r);
-	return hi << 32 | ks_rd_be32(r);
+	const uint8_t *p = ks_rd_take(r, 8);
+	uint64_t v = 0;
+	for (int i = 0; p && i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 static inline uint16_t ks_rd_le16(struct ks_rd *r)
 {

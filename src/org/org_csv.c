@@ -4,7 +4,7 @@
  * Reads the whole file with the RFC 4180 reader (ks_csv), checks the header,
  * then validates each record into a struct ks_org. The file is
  * all-or-nothing: the first bad record stops the parse, the partial list is
- * released and the caller gets one message naming the file, the record's
+ * released and the caller receives one message naming the file, the record's
  * first line, what was wrong and what was expected, e.g.
  *
  *   orgs.csv:7: bad prefix '10.0.0.1/33' in field 'prefixes'; expected CIDR

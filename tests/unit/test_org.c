@@ -116,6 +116,13 @@ KS_TEST(org_header_only_and_lf)
 KS_TEST(org_bad_header)
 {
 	CHECK(FAILS("", "orgs.csv:1: no header line; expected 'id,name,kind,contact,prefixes'"));
+	{
+		struct ks_org_list l;
+		char err[128];
+		CHECK(ks_org_parse_csv(NULL, 0, "orgs.csv", &l, err, sizeof err) == KS_EINVAL);
+		CHECK(strcmp(err, "orgs.csv:1: no header line; expected "
+				  "'id,name,kind,contact,prefixes'") == 0);
+	}
 	CHECK(FAILS("\n\n", "orgs.csv:3: no header line; expected 'id,name,kind,contact,prefixes'"));
 	CHECK(FAILS("id,name,kind,contact\n",
 		    "orgs.csv:1: header has 4 fields; expected 5: id,name,kind,contact,prefixes"));

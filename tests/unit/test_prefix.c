@@ -159,6 +159,11 @@ KS_TEST(prefix_parse_rejects)
 		"::ffff:192.0.2.1/120", /* host bits in the mapped form */
 		"10.0.0.0/8,",
 		"10.0.0.0\t/8",
+		"01.2.3.4/32",      /* leading zero octet: octal in some parsers */
+		"0x0a.0.0.0/8",
+		"10.0.0.0./8",
+		"1::2::3/128",
+		"fe80::1%eth0/128", /* zone ids are not prefixes */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct ks_prefix p;
@@ -467,32 +472,39 @@ KS_TEST(pset_duplicates_last_wins)
 
 KS_TEST(pset_has_v4_many)
 {
-	/* Enough ranges for the binary-search path: 300 /24s, 4 apart. */
-	struct ks_pset s;
-	ks_pset_init(&s);
-	for (uint32_t i = 0; i < 300; i++) {
-		struct ks_prefix p;
-		ks_addr_from_v4(&p.addr, 0x0a000000u + i * 4 * 256);
-		p.len = 96 + 24;
-		ks_pset_add(&s, &p, (int64_t)i);
+	/* Every range count from 1 to 17 (each shape of the search loop) and
+	 * 300: /24s spaced 4 apart, probed at and around both ends. */
+	static const uint32_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 300};
+	for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+		uint32_t cnt = counts[c];
+		struct ks_pset s;
+		ks_pset_init(&s);
+		for (uint32_t i = 0; i < cnt; i++) {
+			struct ks_prefix p;
+			ks_addr_from_v4(&p.addr, 0x0a000000u + i * 4 * 256);
+			p.len = 96 + 24;
+			ks_pset_add(&s, &p, (int64_t)i);
+		}
+		ks_pset_build(&s);
+		CHECK_EQ_U64(s.nv4, cnt);
+		CHECK_EQ_U64(ks_pset_v4_count(&s), cnt * 256);
+		int bad = 0;
+		for (uint32_t i = 0; i < cnt; i++) {
+			uint32_t base = 0x0a000000u + i * 4 * 256;
+			bad += !ks_pset_has_v4(&s, base);
+			bad += !ks_pset_has_v4(&s, base + 255);
+			bad += ks_pset_has_v4(&s, base + 256);
+			bad += ks_pset_has_v4(&s, base - 1);
+			struct ks_addr a;
+			int64_t v = -1;
+			ks_addr_from_v4(&a, base + 77);
+			bad += !(ks_pset_lookup(&s, &a, &v) && v == (int64_t)i);
+		}
+		CHECK(bad == 0);
+		CHECK(!ks_pset_has_v4(&s, 0));
+		CHECK(!ks_pset_has_v4(&s, UINT32_MAX));
+		ks_pset_release(&s);
 	}
-	ks_pset_build(&s);
-	CHECK_EQ_U64(s.nv4, 300);
-	CHECK_EQ_U64(ks_pset_v4_count(&s), 300 * 256);
-	for (uint32_t i = 0; i < 300; i++) {
-		uint32_t base = 0x0a000000u + i * 4 * 256;
-		CHECK(ks_pset_has_v4(&s, base));
-		CHECK(ks_pset_has_v4(&s, base + 255));
-		CHECK(!ks_pset_has_v4(&s, base + 256));
-		CHECK(!ks_pset_has_v4(&s, base - 1));
-		struct ks_addr a;
-		int64_t v = -1;
-		ks_addr_from_v4(&a, base + 77);
-		CHECK(ks_pset_lookup(&s, &a, &v) && v == (int64_t)i);
-	}
-	CHECK(!ks_pset_has_v4(&s, 0));
-	CHECK(!ks_pset_has_v4(&s, UINT32_MAX));
-	ks_pset_release(&s);
 }
 
 KS_TEST(pset_v4_count_overlaps)
