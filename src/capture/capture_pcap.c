@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct ks_capture {
 	pcap_t *p;
 	char *name;
 	int live;
+	int fd; /* live: pollable descriptor */
 	uint64_t count;
 	XXH3_state_t *hs; /* stream hashing state; NULL once done or for files */
 	FILE *stream;     /* cookie stream (stdin) */
@@ -156,6 +158,14 @@ int ks_capture_open_live(const char *ifname, struct ks_capture **out, char *err,
 		snprintf(err, errlen, "%s: cannot start capture: %s", ifname, pcap_geterr(c->p));
 		goto fail;
 	}
+	/* libpcap's read timeout does not make a read return when no packet
+	 * arrives (pcap_set_timeout(3PCAP)), so live reads are non-blocking and
+	 * ks_capture_next() waits in poll() itself: callers get control back at
+	 * least every 250 ms to flush and to notice signals. */
+	if (pcap_setnonblock(c->p, 1, perr) != 0 || (c->fd = pcap_get_selectable_fd(c->p)) < 0) {
+		snprintf(err, errlen, "%s: cannot poll this capture device", ifname);
+		goto fail;
+	}
 	*out = c;
 	return 0;
 fail:
@@ -208,8 +218,13 @@ int ks_capture_next(struct ks_capture *c, struct ks_frame *f)
 		f->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
 		return 1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		if (c->live) {
+			struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+			poll(&pfd, 1, 250); /* EINTR (a signal) just returns early */
+		}
 		return 0;
+	}
 	if (rc == PCAP_ERROR_BREAK) {
 		if (c->hs && !c->have_hash) {
 			/* libpcap stops at EOF; drain what it did not read

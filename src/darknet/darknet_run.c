@@ -39,8 +39,18 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 	int r = 0, rc;
 	int tty = o->progress && isatty(STDERR_FILENO);
 
-	while (!(o->stop && *o->stop)) {
+	int draining = 0;
+	for (;;) {
+		/* Stopping a live capture first reads what the kernel already
+		 * holds, so that every packet it delivered is counted. */
+		if (o->stop && *o->stop && !draining) {
+			if (!o->interval_us)
+				break;
+			draining = 1;
+		}
 		rc = ks_capture_next(cap, &f);
+		if (draining && rc != 1)
+			break;
 		if (rc == 1) {
 			st->frames++;
 			if (st->first_us == 0 || f.ts_us < st->first_us)

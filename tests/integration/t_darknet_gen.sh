@@ -70,6 +70,14 @@ JQ_ALERTS='$t[0] as $t |
 		(($r - $w)[:8][] | "unexpected \(tojson)"),
 		"\($r | length) alerts, want \($w | length)"
 	end end'
+# Where the alerts carry dests and scanner (kansoku's do), they must match too.
+JQ_ALERT_DESTS='$t[0] as $t |
+	def norm: [.[] | {org, address, dests, scanner}] | sort_by(.org, .address);
+	if type != "array" or all(.[]; has("dests") | not) then empty else
+	norm as $r | ($t.alerts | norm) as $w |
+	if $r == $w then empty else
+		(($w - $r)[:8][] | "missing \(tojson)"), (($r - $w)[:8][] | "unexpected \(tojson)")
+	end end'
 
 # jqcheck NAME PROGRAM JSON TRUTH: PASS, or FAIL with the mismatches on one line.
 jqcheck() {
@@ -135,6 +143,7 @@ for lt in $LINKS; do
 	check_eq "$p ingests" "$(jq '.ingests' "$W/$lt.report.json")" 1
 	if run "$p alerts" "$W/$lt.alerts.json" "$W/err" "$KANSOKU" --db "$db" alerts --format json; then
 		jqcheck "$p alerts" "$JQ_ALERTS" "$W/$lt.alerts.json" "$T"
+		jqcheck "$p alerts dests and scanner" "$JQ_ALERT_DESTS" "$W/$lt.alerts.json" "$T"
 	fi
 done
 
