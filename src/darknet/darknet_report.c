@@ -487,7 +487,7 @@ void ks_dn_source_csv_row(FILE *f, const struct ks_dn_source *s, uint32_t thresh
 
 void ks_dn_source_text_header(FILE *f)
 {
-	fprintf(f, "%-39s %10s %7s %6s %-24s %-14s %-2s %s\n", "address", "packets", "dests", "ports",
+	fprintf(f, "%-39s %10s %7s %6s %-27s %-16s %-2s %s\n", "address", "packets", "dests", "ports",
 		"top ports", "tags", "cc", "classes");
 }
 
@@ -503,7 +503,7 @@ void ks_dn_source_text_row(FILE *f, const struct ks_dn_source *s, uint32_t thres
 	ks_dn_tags_str(s->tags, tags, sizeof tags);
 	if (ks_dn_is_scanner(s, threshold))
 		snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%sscanner", tags[0] ? "," : "");
-	fprintf(f, "%-39s %10" PRIu64 " %7" PRIu64 "%s %6zu %-24s %-14s %-2s %s\n", ks_addr_format(&s->addr, a),
+	fprintf(f, "%-39s %10" PRIu64 " %7" PRIu64 "%s %6zu %-27s %-16s %-2s %s\n", ks_addr_format(&s->addr, a),
 		s->packets, s->dests, s->dests_saturated ? "+" : "", s->nports,
 		ks_dn_source_ports(s, 3, ports, sizeof ports), tags[0] ? tags : "-",
 		s->country[0] ? s->country : "--", cls);

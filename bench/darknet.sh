@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Darknet ingest throughput against the tools an analyst would otherwise use.
+#
+# Makes (or reuses) a capture of BENCH_PACKETS small packets (default 20M,
+# mostly 54-byte TCP SYNs) from BENCH_SOURCES IPv4 sources (default 1M) to
+# 198.18.0.0/16 with ks_gen, then times on one core (taskset -c BENCH_CPU):
+#
+#   kansoku darknet ingest     classify + aggregate + store, into a fresh store
+#   tcpdump -w /dev/null 'dst net 198.18.0.0/16'   filter only, the yardstick
+#   tshark -q -z endpoints,ip  per-address statistics, on a 1M-packet slice
+#   cat FILE > /dev/null       the cost of reading the bytes
+#
+# and prints a table of packets/s (wall and CPU) and peak RSS, the ratios,
+# and the targets: kansoku's whole ingest at least half of tcpdump's
+# filter-only packet rate, and at least 3 million packets/s on one core.
+# Every run only reads files; nothing touches the network.
+#
+# Env: BENCH_PACKETS, BENCH_SOURCES, BENCH_SEED (scale; k/M/G suffixes work),
+# BENCH_SLICE (tshark slice, default 1000000), BENCH_CPU (default 0),
+# BENCH_DIR (default build/bench), KANSOKU, KS_TOOLS, BENCH_STRICT=1 to exit 1
+# when a target is missed. Quick run: BENCH_PACKETS=200000 BENCH_SOURCES=10000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+: "${BENCH_PACKETS:=20000000}" "${BENCH_SOURCES:=1000000}" "${BENCH_SEED:=1}"
+: "${BENCH_SLICE:=1000000}" "${BENCH_CPU:=0}" "${BENCH_DIR:=$ROOT/build/bench}"
+: "${KANSOKU:=$ROOT/bin/kansoku}" "${KS_TOOLS:=$ROOT/build/tools}"
+: "${BENCH_STRICT:=0}"
+GEN=$KS_TOOLS/ks_gen
+TARGET_PPS=3000000
+
+die() { echo "bench/darknet.sh: $*" >&2; exit 1; }
+for t in tcpdump tshark editcap taskset jq; do
+	command -v "$t" >/dev/null || die "needs $t (run scripts/deps.sh)"
+done
+[ -x /usr/bin/time ] || die "needs GNU time at /usr/bin/time (Debian package 'time')"
+[ -x "$KANSOKU" ] || die "no kansoku binary at $KANSOKU (run make)"
+[ -x "$GEN" ] || die "no ks_gen at $GEN (run make)"
+
+# Counts as ks_gen takes them (k/M/G = x1000) -> plain integers for arithmetic.
+expand() {
+	case $1 in
+	*[kK]) echo $((${1%?} * 1000)) ;;
+	*[mM]) echo $((${1%?} * 1000000)) ;;
+	*[gG]) echo $((${1%?} * 1000000000)) ;;
+	*) echo $(($1)) ;;
+	esac
+}
+N=$(expand "$BENCH_PACKETS")
+M=$(expand "$BENCH_SOURCES")
+SLICE=$(expand "$BENCH_SLICE")
+[ "$SLICE" -gt "$N" ] && SLICE=$N
+
+mkdir -p "$BENCH_DIR"
+F=$BENCH_DIR/darknet-$N-$M-s$BENCH_SEED.pcap
+STAMP=$F.done # written after a complete generation; names the generator used
+GENID="$(sha256sum "$GEN" | cut -c1-16) $N $M $BENCH_SEED"
+if [ -f "$F" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" == "$GENID" ]; then
+	echo "capture: reusing $F"
+else
+	echo "capture: generating $N packets from $M sources into $F"
+	rm -f "$STAMP"
+	s=$(date +%s%N)
+	"$GEN" bench --out "$F" --packets "$N" --sources "$M" --seed "$BENCH_SEED"
+	echo "capture: generated in $(( ($(date +%s%N) - s) / 1000000 )) ms"
+	echo "$GENID" >"$STAMP"
+fi
+BYTES=$(stat -c %s "$F")
+S=$BENCH_DIR/darknet-$N-$M-s$BENCH_SEED.slice-$SLICE.pcap
+if [ ! -f "$S" ] || [ "$S" -ot "$F" ]; then
+	editcap -r "$F" "$S" "1-$SLICE"
+fi
+
+W=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+# timed NAME PACKETS CMD...: runs CMD pinned to one core under GNU time; appends
+# "NAME PACKETS wall user sys maxrss_kb" to $W/results. Standard output is
+# discarded (as the tools would write it), standard error kept in $W/NAME.err.
+timed() {
+	local name=$1 packets=$2
+	shift 2
+	if ! taskset -c "$BENCH_CPU" /usr/bin/time -f '%e %U %S %M' -o "$W/$name.time" "$@" \
+		>/dev/null 2>"$W/$name.err"; then
+		echo "bench/darknet.sh: $name failed:" >&2
+		tail -5 "$W/$name.err" >&2
+		exit 1
+	fi
+	echo "$name $packets $(tail -1 "$W/$name.time")" >>"$W/results"
+}
+
+cat "$F" >/dev/null # warm the page cache: every tool then reads from memory
+timed cat "$N" cat "$F"
+timed tcpdump "$N" tcpdump -r "$F" -w /dev/null 'dst net 198.18.0.0/16'
+timed kansoku "$N" "$KANSOKU" -q --db "$W/store.db" darknet ingest --darknet 198.18.0.0/16 "$F"
+timed tshark "$SLICE" tshark -r "$S" -q -z endpoints,ip
+
+# Sanity: kansoku must have seen every packet as a darknet packet.
+got=$("$KANSOKU" --db "$W/store.db" darknet report --format json | jq '.packets' 2>/dev/null || echo '?')
+[ "$got" == "$N" ] || echo "WARNING: kansoku reports $got darknet packets, expected $N" >&2
+
+echo
+echo "darknet ingest benchmark: $N packets ($(awk -v b="$BYTES" 'BEGIN{printf "%.0f MiB", b/1048576}')), $M sources, one core (cpu $BENCH_CPU)"
+echo "$(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+awk -v target="$TARGET_PPS" -v strict="$BENCH_STRICT" -v bytes="$BYTES" -v n="$N" '
+{
+	name[NR] = $1; pk[NR] = $2; wall[NR] = $3; cpu[NR] = $4 + $5; rss[NR] = $6
+	idx[$1] = NR
+}
+function rate(p, t) { return t > 0 ? p / t : 0 }
+function fmt(r) { return r >= 1e6 ? sprintf("%.2f M", r / 1e6) : sprintf("%.0f k", r / 1e3) }
+END {
+	printf "\n%-10s %12s %9s %9s %14s %14s %10s\n", "tool", "packets", "wall s", "cpu s", "pkt/s (wall)", "pkt/s (cpu)", "peak RSS"
+	printf "%-10s %12s %9s %9s %14s %14s %10s\n", "----", "-------", "------", "-----", "------------", "-----------", "--------"
+	for (i = 1; i <= NR; i++)
+		printf "%-10s %12d %9.2f %9.2f %14s %14s %7.1f MiB\n", name[i], pk[i], wall[i], cpu[i],
+			fmt(rate(pk[i], wall[i])), fmt(rate(pk[i], cpu[i])), rss[i] / 1024
+	k = idx["kansoku"]; t = idx["tcpdump"]; s = idx["tshark"]; c = idx["cat"]
+	kr = rate(pk[k], wall[k]); tr = rate(pk[t], wall[t]); sr = rate(pk[s], wall[s]); cr = rate(pk[c], wall[c])
+	printf "\nratios (packets/s, wall):\n"
+	printf "  kansoku / tcpdump filter  %6.3f   (target >= 0.5)\n", tr > 0 ? kr / tr : 0
+	printf "  kansoku / tshark endpoints %5.2f\n", sr > 0 ? kr / sr : 0
+	printf "  kansoku / cat             %6.3f   (cat reads %.0f MiB/s)\n", cr > 0 ? kr / cr : 0, wall[c] > 0 ? bytes / 1048576 / wall[c] : 0
+	printf "  kansoku peak RSS / tcpdump peak RSS %.1f\n", rss[t] > 0 ? rss[k] / rss[t] : 0
+	ok1 = tr > 0 && kr >= 0.5 * tr
+	ok2 = kr >= target
+	printf "\ntargets:\n"
+	printf "  %-13s kansoku ingest >= 0.5 x tcpdump filter rate (%s vs %s pkt/s)\n", ok1 ? "met" : "MISSED", fmt(kr), fmt(0.5 * tr)
+	printf "  %-13s kansoku ingest >= %s pkt/s on one core (%s pkt/s)\n", ok2 ? "met" : "MISSED", fmt(target), fmt(kr)
+	if (strict && !(ok1 && ok2))
+		exit 1
+}' "$W/results"
