@@ -74,26 +74,29 @@ fi
 W=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-# timed NAME PACKETS CMD...: runs CMD pinned to one core under GNU time; appends
-# "NAME PACKETS wall user sys maxrss_kb" to $W/results. Standard output is
-# discarded (as the tools would write it), standard error kept in $W/NAME.err.
+# timed NAME PACKETS BYTES CMD...: runs CMD pinned to one core under GNU time;
+# appends "NAME PACKETS BYTES wall_ns user_s sys_s maxrss_kb" to $W/results.
+# Wall time is taken here in nanoseconds (GNU time's %e has 10 ms steps).
+# Standard output is discarded, standard error kept in $W/NAME.err.
 timed() {
-	local name=$1 packets=$2
-	shift 2
-	if ! taskset -c "$BENCH_CPU" /usr/bin/time -f '%e %U %S %M' -o "$W/$name.time" "$@" \
+	local name=$1 packets=$2 bytes=$3 t0 t1
+	shift 3
+	t0=$(date +%s%N)
+	if ! taskset -c "$BENCH_CPU" /usr/bin/time -f '%U %S %M' -o "$W/$name.time" "$@" \
 		>/dev/null 2>"$W/$name.err"; then
 		echo "bench/darknet.sh: $name failed:" >&2
 		tail -5 "$W/$name.err" >&2
 		exit 1
 	fi
-	echo "$name $packets $(tail -1 "$W/$name.time")" >>"$W/results"
+	t1=$(date +%s%N)
+	echo "$name $packets $bytes $((t1 - t0)) $(tail -1 "$W/$name.time")" >>"$W/results"
 }
 
 cat "$F" >/dev/null # warm the page cache: every tool then reads from memory
-timed cat "$N" cat "$F"
-timed tcpdump "$N" tcpdump -r "$F" -w /dev/null 'dst net 198.18.0.0/16'
-timed kansoku "$N" "$KANSOKU" -q --db "$W/store.db" darknet ingest --darknet 198.18.0.0/16 "$F"
-timed tshark "$SLICE" tshark -r "$S" -q -z endpoints,ip
+timed cat "$N" "$BYTES" cat "$F"
+timed tcpdump "$N" "$BYTES" tcpdump -r "$F" -w /dev/null 'dst net 198.18.0.0/16'
+timed kansoku "$N" "$BYTES" "$KANSOKU" -q --db "$W/store.db" darknet ingest --darknet 198.18.0.0/16 "$F"
+timed tshark "$SLICE" "$(stat -c %s "$S")" tshark -r "$S" -q -z endpoints,ip
 
 # Sanity: kansoku must have seen every packet as a darknet packet.
 got=$("$KANSOKU" --db "$W/store.db" darknet report --format json | jq '.packets' 2>/dev/null || echo '?')
@@ -102,31 +105,32 @@ got=$("$KANSOKU" --db "$W/store.db" darknet report --format json | jq '.packets'
 echo
 echo "darknet ingest benchmark: $N packets ($(awk -v b="$BYTES" 'BEGIN{printf "%.0f MiB", b/1048576}')), $M sources, one core (cpu $BENCH_CPU)"
 echo "$(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-awk -v target="$TARGET_PPS" -v strict="$BENCH_STRICT" -v bytes="$BYTES" -v n="$N" '
+awk -v target="$TARGET_PPS" -v strict="$BENCH_STRICT" '
 {
-	name[NR] = $1; pk[NR] = $2; wall[NR] = $3; cpu[NR] = $4 + $5; rss[NR] = $6
+	name[NR] = $1; pk[NR] = $2; by[NR] = $3; wall[NR] = $4 / 1e9; cpu[NR] = $5 + $6; rss[NR] = $7
 	idx[$1] = NR
 }
-function rate(p, t) { return t > 0 ? p / t : 0 }
-function fmt(r) { return r >= 1e6 ? sprintf("%.2f M", r / 1e6) : sprintf("%.0f k", r / 1e3) }
+function rate(p, t) { return (t > 0 ? p / t : 0) }
+function fmt(r) { return (r >= 1e6 ? sprintf("%.2f M", r / 1e6) : sprintf("%.0f k", r / 1e3)) }
 END {
-	printf "\n%-10s %12s %9s %9s %14s %14s %10s\n", "tool", "packets", "wall s", "cpu s", "pkt/s (wall)", "pkt/s (cpu)", "peak RSS"
-	printf "%-10s %12s %9s %9s %14s %14s %10s\n", "----", "-------", "------", "-----", "------------", "-----------", "--------"
+	printf "\n%-8s %11s %9s %8s %13s %13s %10s %11s\n", "tool", "packets", "wall s", "cpu s", "pkt/s (wall)", "pkt/s (cpu)", "MiB/s", "peak RSS"
+	printf "%-8s %11s %9s %8s %13s %13s %10s %11s\n", "----", "-------", "------", "-----", "------------", "-----------", "-----", "--------"
 	for (i = 1; i <= NR; i++)
-		printf "%-10s %12d %9.2f %9.2f %14s %14s %7.1f MiB\n", name[i], pk[i], wall[i], cpu[i],
-			fmt(rate(pk[i], wall[i])), fmt(rate(pk[i], cpu[i])), rss[i] / 1024
+		printf "%-8s %11d %9.3f %8.2f %13s %13s %10.0f %7.1f MiB\n", name[i], pk[i], wall[i], cpu[i],
+			fmt(rate(pk[i], wall[i])), (cpu[i] > 0 ? fmt(rate(pk[i], cpu[i])) : "-"),
+			rate(by[i], wall[i]) / 1048576, rss[i] / 1024
 	k = idx["kansoku"]; t = idx["tcpdump"]; s = idx["tshark"]; c = idx["cat"]
 	kr = rate(pk[k], wall[k]); tr = rate(pk[t], wall[t]); sr = rate(pk[s], wall[s]); cr = rate(pk[c], wall[c])
-	printf "\nratios (packets/s, wall):\n"
-	printf "  kansoku / tcpdump filter  %6.3f   (target >= 0.5)\n", tr > 0 ? kr / tr : 0
-	printf "  kansoku / tshark endpoints %5.2f\n", sr > 0 ? kr / sr : 0
-	printf "  kansoku / cat             %6.3f   (cat reads %.0f MiB/s)\n", cr > 0 ? kr / cr : 0, wall[c] > 0 ? bytes / 1048576 / wall[c] : 0
-	printf "  kansoku peak RSS / tcpdump peak RSS %.1f\n", rss[t] > 0 ? rss[k] / rss[t] : 0
+	printf "\nratios of packets/s (wall clock):\n"
+	printf "  kansoku ingest / tcpdump filter     %7.3f   (target >= 0.5)\n", (tr > 0 ? kr / tr : 0)
+	printf "  kansoku ingest / tshark endpoints   %7.3f\n", (sr > 0 ? kr / sr : 0)
+	printf "  kansoku ingest / cat                %7.3f\n", (cr > 0 ? kr / cr : 0)
+	printf "  peak RSS kansoku / tcpdump          %7.1f\n", (rss[t] > 0 ? rss[k] / rss[t] : 0)
 	ok1 = tr > 0 && kr >= 0.5 * tr
 	ok2 = kr >= target
 	printf "\ntargets:\n"
-	printf "  %-13s kansoku ingest >= 0.5 x tcpdump filter rate (%s vs %s pkt/s)\n", ok1 ? "met" : "MISSED", fmt(kr), fmt(0.5 * tr)
-	printf "  %-13s kansoku ingest >= %s pkt/s on one core (%s pkt/s)\n", ok2 ? "met" : "MISSED", fmt(target), fmt(kr)
+	printf "  %-7s kansoku ingest >= 0.5 x tcpdump filter rate: %s vs %s pkt/s\n", (ok1 ? "met" : "MISSED"), fmt(kr), fmt(0.5 * tr)
+	printf "  %-7s kansoku ingest >= %s pkt/s on one core: %s pkt/s\n", (ok2 ? "met" : "MISSED"), fmt(target), fmt(kr)
 	if (strict && !(ok1 && ok2))
 		exit 1
 }' "$W/results"

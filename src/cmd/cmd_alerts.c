@@ -40,7 +40,9 @@ static int on_alert(void *ctx, size_t org, const struct ks_dn_source *s)
 		return -1;
 	if (c->fmt == KS_FMT_JSON) {
 		json_t *j = json_pack("{s:s, s:s, s:s}", "org", o->id, "org_name", o->name, "contact", o->contact);
-		json_object_update(j, ks_dn_source_json(s, c->threshold));
+		json_t *src = ks_dn_source_json(s, c->threshold);
+		json_object_update(j, src); /* copies references: src is still ours */
+		json_decref(src);
 		json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(j);
 	} else if (c->fmt == KS_FMT_CSV) {

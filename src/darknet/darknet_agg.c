@@ -241,6 +241,8 @@ static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t
 	a->src_idx[i] = a->nsrc;
 	e->addr = *addr;
 	e->hour = hour;
+	e->first_us = INT64_MAX; /* any packet time, even 0, replaces these */
+	e->last_us = INT64_MIN;
 	*out = a->last = e;
 	return 0;
 }
@@ -292,14 +294,10 @@ int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class 
 	int r = find_source(a, &p->src, hour, &e);
 	if (r != 0)
 		return r;
-	if (e->first_us == 0 && e->last_us == 0) {
-		e->first_us = e->last_us = ts_us;
-	} else {
-		if (ts_us < e->first_us)
-			e->first_us = ts_us;
-		if (ts_us > e->last_us)
-			e->last_us = ts_us;
-	}
+	if (ts_us < e->first_us)
+		e->first_us = ts_us;
+	if (ts_us > e->last_us)
+		e->last_us = ts_us;
 	e->cls[cls]++;
 	e->tags |= (uint8_t)tags;
 	if (ks_dn_is_probe(cls)) {

@@ -53,7 +53,7 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 			break;
 		if (rc == 1) {
 			st->frames++;
-			if (st->first_us == 0 || f.ts_us < st->first_us)
+			if (st->frames == 1 || f.ts_us < st->first_us)
 				st->first_us = f.ts_us;
 			if (f.ts_us > st->last_us)
 				st->last_us = f.ts_us;

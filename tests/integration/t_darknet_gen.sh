@@ -120,36 +120,44 @@ run() {
 	return 0
 }
 
-ingest() { # DB ARGS...
+ingest() { # DB ARGS... (threshold $THRESHOLD)
 	local db=$1
 	shift
 	"$KANSOKU" --db "$db" darknet ingest --darknet "$DARKNET" --scan-threshold "$THRESHOLD" "$@"
 }
 
-for lt in $LINKS; do
-	p="darknet_gen $lt:"
-	F=$W/$lt.pcap T=$W/$lt.truth.json O=$W/orgs.csv db=$W/$lt.db
-	if ! "$GEN" darknet --out "$F" --truth "$T" --orgs "$O" --seed "$SEED" --linktype "$lt" \
+# gen_case NAME LINKTYPE SEED: generate, import, ingest, report and alerts
+# into a fresh store $W/NAME.db; compare everything with the truth.
+gen_case() {
+	local name=$1 lt=$2 seed=$3 p="darknet_gen $1:"
+	local F=$W/$name.pcap T=$W/$name.truth.json O=$W/$name.orgs.csv db=$W/$name.db
+	if ! "$GEN" darknet --out "$F" --truth "$T" --orgs "$O" --seed "$seed" --linktype "$lt" \
 		--scan-threshold "$THRESHOLD" 2>"$W/gen.err"; then
 		fail "$p generate" "$(tail -3 "$W/gen.err" | tr '\n' ' ')"
-		continue
+		return
 	fi
-	run "$p org import" "$W/out" "$W/err" "$KANSOKU" --db "$db" org import "$O" || continue
-	run "$p ingest" "$W/out" "$W/err" ingest "$db" "$F" || continue
+	run "$p org import" "$W/out" "$W/err" "$KANSOKU" --db "$db" org import "$O" || return
+	run "$p ingest" "$W/out" "$W/err" ingest "$db" "$F" || return
 	pass "$p ingest"
-	run "$p report" "$W/$lt.report.json" "$W/err" "$KANSOKU" --db "$db" darknet report --format json ||
-		continue
-	report_vs_truth "$p" "$W/$lt.report.json" "$T"
-	check_eq "$p ingests" "$(jq '.ingests' "$W/$lt.report.json")" 1
-	if run "$p alerts" "$W/$lt.alerts.json" "$W/err" "$KANSOKU" --db "$db" alerts --format json; then
-		jqcheck "$p alerts" "$JQ_ALERTS" "$W/$lt.alerts.json" "$T"
-		jqcheck "$p alerts dests and scanner" "$JQ_ALERT_DESTS" "$W/$lt.alerts.json" "$T"
+	run "$p report" "$W/$name.report.json" "$W/err" "$KANSOKU" --db "$db" darknet report --format json ||
+		return
+	report_vs_truth "$p" "$W/$name.report.json" "$T"
+	check_eq "$p ingests" "$(jq '.ingests' "$W/$name.report.json")" 1
+	if run "$p alerts" "$W/$name.alerts.json" "$W/err" "$KANSOKU" --db "$db" alerts --format json; then
+		jqcheck "$p alerts" "$JQ_ALERTS" "$W/$name.alerts.json" "$T"
+		jqcheck "$p alerts dests and scanner" "$JQ_ALERT_DESTS" "$W/$name.alerts.json" "$T"
 	fi
+}
+
+for lt in $LINKS; do
+	gen_case "$lt" "$lt" "$SEED"
 done
+# Another seed and threshold: the report and alerts follow the ingest's threshold.
+THRESHOLD=3 gen_case "ether-t3" ether $((SEED + 1))
 
 # Re-ingest, --force, standard input and pcapng, on the Ethernet capture.
 lt=ether
-F=$W/$lt.pcap T=$W/$lt.truth.json db=$W/$lt.db R=$W/$lt.report.json
+F=$W/$lt.pcap T=$W/$lt.truth.json db=$W/$lt.db R=$W/$lt.report.json THRESHOLD=10
 if [ -s "$R" ]; then
 	p="darknet_gen reingest:"
 	ingest "$db" "$F" >"$W/out" 2>"$W/err"
