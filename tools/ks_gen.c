@@ -2347,18 +2347,20 @@ static void usage(FILE *f)
 		"\n"
 		"Writes deterministic classic pcap captures (the same arguments give the same bytes).\n"
 		"\n"
-		"darknet: a capture to %s of known composition: scanners, Mirai/ZMap/\n"
-		"  masscan-like sources, backscatter, ping sweeps, UDP probes, IPv6, IPv4 options,\n"
-		"  fragments, other protocols, FIN/NULL scans, traffic outside the darknet,\n"
-		"  malformed packets and ARP. --truth gets the report figures of docs/formats.md\n"
-		"  counted from construction, plus the expected alerts; --orgs gets the\n"
-		"  organisations file the alerts refer to. Default seed 1, threshold 10 (>= 2).\n"
-		"  --out - writes the capture to standard output.\n"
+		"darknet: a capture to %s\n"
+		"  of known composition: scanners, Mirai/ZMap/masscan-like sources, backscatter,\n"
+		"  ping sweeps, UDP probes, IPv6, IPv4 options, fragments, other protocols, FIN/NULL\n"
+		"  scans, traffic outside the darknet, malformed packets and ARP. --truth gets the\n"
+		"  report figures of docs/formats.md counted from construction, and the alerts\n"
+		"  expected; --orgs gets the organisations file the alerts refer to. Every link\n"
+		"  type of one seed carries the same packets. Defaults: seed 1, ether, threshold\n"
+		"  10 (2..5000). --out - writes the capture to standard output.\n"
 		"\n"
-		"bench: N small packets (Ethernet, mostly 54-byte TCP SYNs; some UDP, ICMP echo\n"
-		"  and backscatter) from M distinct IPv4 sources in 1.0.0.0-223.255.255.255, to\n"
-		"  198.18.0.0/16, sources interleaved with a heavy-tailed packet share. Counts\n"
-		"  take k/M/G suffixes (x1000). Progress goes to stderr when it is a terminal.\n",
+		"bench: N small packets (Ethernet; mostly 54-byte TCP SYNs, some UDP, ICMP echo and\n"
+		"  backscatter) to 198.18.0.0/16 from M distinct IPv4 sources in 1.0.0.0 to\n"
+		"  223.255.255.255 (less 127/8 and 198.18/15), interleaved, each source's share\n"
+		"  heavy-tailed. Counts take k/M/G suffixes (x1000). Progress goes to stderr\n"
+		"  when it is a terminal.\n",
 		DARKNET_TEXT);
 }
 

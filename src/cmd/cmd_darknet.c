@@ -226,10 +226,12 @@ static int ingest_one(const char *path, const struct dn_opts *o, const struct ks
 		ks_dn_agg_free(agg);
 		goto store_fail_rb;
 	}
+	int64_t tf = ks_time_now_us();
 	if (ks_dn_agg_flush(agg) != 0) {
 		ks_dn_agg_free(agg);
 		goto store_fail_rb;
 	}
+	ks_debug("%s: aggregates written to the store in %.2f s", path, (double)(ks_time_now_us() - tf) / 1e6);
 	ks_dn_agg_free(agg);
 	if (!known) {
 		if (ks_capture_hash(cap, in.hash) != 0) {

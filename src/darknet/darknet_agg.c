@@ -98,18 +98,56 @@ struct dest_ent {
 	uint64_t cls[KS_DN__NCLASS];
 };
 
+/* Open-addressing index over an entry array. A slot holds the upper 32
+ * bits of the key's hash (the tag) and the entry number + 1, so a probe
+ * touches an entry only when its tag matches. The index starts small and
+ * doubles at load 1/2 up to `max` slots, so that it stays in cache while the
+ * table is small. */
+struct index {
+	uint64_t *slot;
+	uint32_t mask, max;
+};
+
+static int index_init(struct index *ix, uint32_t max)
+{
+	ix->max = max;
+	ix->mask = (max < 4096 ? max : 4096) - 1;
+	ix->slot = calloc((size_t)ix->mask + 1, sizeof *ix->slot);
+	return ix->slot ? 0 : KS_ENOMEM;
+}
+
+static inline uint64_t *index_home(const struct index *ix, uint64_t h)
+{
+	return &ix->slot[(uint32_t)h & ix->mask];
+}
+
+static inline void index_put(struct index *ix, uint64_t h, uint32_t entry)
+{
+	uint32_t i = (uint32_t)h & ix->mask;
+	while (ix->slot[i])
+		i = (i + 1) & ix->mask;
+	ix->slot[i] = (h >> 32) << 32 | (entry + 1);
+}
+
+static void index_clear(struct index *ix)
+{
+	memset(ix->slot, 0, ((size_t)ix->mask + 1) * sizeof *ix->slot);
+}
+
 struct ks_dn_agg {
 	struct ks_dn_limits lim;
 	const struct ks_dn_sink *sink;
-	struct ks_dn_src *src;  /* lim.max_sources entries */
-	uint32_t *src_idx;      /* entry number + 1, 0 = empty */
-	uint32_t src_mask, nsrc;
+	struct ks_dn_src *src; /* lim.max_sources entries */
+	struct index sidx;
+	uint32_t nsrc;
 	struct ks_dn_src *last; /* cache: last entry used */
 	struct dest_ent *dst;
-	uint32_t *dst_idx;
-	uint32_t dst_mask, ndst;
+	struct index didx;
+	uint32_t ndst;
 	struct tab64 port_hour; /* hour << 24 | proto << 16 | port -> packets */
 	struct tab64 counters;  /* hour -> KS_DNC__N counters */
+	uint64_t cnt_hour;      /* cache of the last counters row: hour + 1, 0 = none */
+	uint64_t *cnt_row;
 	struct ks_dn_agg_stats st;
 };
 
@@ -119,6 +157,14 @@ static uint32_t pow2_at_least(uint64_t n)
 	while (c < n && c < (1u << 31))
 		c <<= 1;
 	return c;
+}
+
+static inline uint64_t addr_hash(const struct ks_addr *x, uint64_t salt)
+{
+	uint64_t lo, hi;
+	memcpy(&hi, x->b, 8);
+	memcpy(&lo, x->b + 8, 8);
+	return mix64(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (salt << 1));
 }
 
 struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_dn_sink *sink)
@@ -132,17 +178,14 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 	if (a->lim.max_dests < 1)
 		a->lim.max_dests = 1;
 	a->sink = sink;
-	uint32_t sc = pow2_at_least((uint64_t)a->lim.max_sources * 2);
-	uint32_t dc = pow2_at_least((uint64_t)a->lim.max_dests * 2);
+	/* Entry arrays are sized for the cap but only touched as they fill. */
 	a->src = calloc(a->lim.max_sources, sizeof *a->src);
-	a->src_idx = calloc(sc, sizeof *a->src_idx);
 	a->dst = calloc(a->lim.max_dests, sizeof *a->dst);
-	a->dst_idx = calloc(dc, sizeof *a->dst_idx);
-	a->src_mask = sc - 1;
-	a->dst_mask = dc - 1;
 	a->port_hour.nv = 1;
 	a->counters.nv = KS_DNC__N;
-	if (!a->src || !a->src_idx || !a->dst || !a->dst_idx) {
+	if (!a->src || !a->dst ||
+	    index_init(&a->sidx, pow2_at_least((uint64_t)a->lim.max_sources * 2)) != 0 ||
+	    index_init(&a->didx, pow2_at_least((uint64_t)a->lim.max_dests * 2)) != 0) {
 		ks_dn_agg_free(a);
 		return NULL;
 	}
@@ -163,20 +206,12 @@ void ks_dn_agg_free(struct ks_dn_agg *a)
 		return;
 	release_sources(a);
 	free(a->src);
-	free(a->src_idx);
+	free(a->sidx.slot);
 	free(a->dst);
-	free(a->dst_idx);
+	free(a->didx.slot);
 	tab64_release(&a->port_hour);
 	tab64_release(&a->counters);
 	free(a);
-}
-
-static inline uint64_t addr_hash(const struct ks_addr *x, uint64_t salt)
-{
-	uint64_t lo, hi;
-	memcpy(&hi, x->b, 8);
-	memcpy(&lo, x->b + 8, 8);
-	return mix64(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (salt << 1));
 }
 
 uint32_t ks_dn_dest_key(const struct ks_addr *x)
@@ -186,14 +221,74 @@ uint32_t ks_dn_dest_key(const struct ks_addr *x)
 	return (uint32_t)addr_hash(x, 0x6);
 }
 
+static inline uint64_t src_hash(const struct ks_addr *addr, uint32_t hour)
+{
+	return addr_hash(addr, hour);
+}
+
+static inline uint64_t dst_hash(const struct ks_addr *addr)
+{
+	return addr_hash(addr, 0);
+}
+
+/* Doubles an index, re-inserting every entry; hashes come from the entries. */
+static int grow_sources(struct ks_dn_agg *a)
+{
+	uint32_t ncap = (a->sidx.mask + 1) * 2;
+	uint64_t *t = calloc(ncap, sizeof *t);
+	if (!t)
+		return KS_ENOMEM;
+	free(a->sidx.slot);
+	a->sidx.slot = t;
+	a->sidx.mask = ncap - 1;
+	for (uint32_t i = 0; i < a->nsrc; i++)
+		index_put(&a->sidx, src_hash(&a->src[i].addr, a->src[i].hour), i);
+	return 0;
+}
+
+static int grow_dests(struct ks_dn_agg *a)
+{
+	uint32_t ncap = (a->didx.mask + 1) * 2;
+	uint64_t *t = calloc(ncap, sizeof *t);
+	if (!t)
+		return KS_ENOMEM;
+	free(a->didx.slot);
+	a->didx.slot = t;
+	a->didx.mask = ncap - 1;
+	for (uint32_t i = 0; i < a->ndst; i++)
+		index_put(&a->didx, dst_hash(&a->dst[i].addr), i);
+	return 0;
+}
+
+/* Sinks get sources in (hour, address) order, the store's key order: a
+ * B-tree then appends instead of inserting at random places, several times
+ * faster for millions of rows. */
+static int cmp_src(const void *x, const void *y)
+{
+	const struct ks_dn_src *a = *(struct ks_dn_src *const *)x, *b = *(struct ks_dn_src *const *)y;
+	if (a->hour != b->hour)
+		return a->hour < b->hour ? -1 : 1;
+	return memcmp(a->addr.b, b->addr.b, 16);
+}
+
 static int flush_sources(struct ks_dn_agg *a)
 {
 	int r = 0;
-	for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
-		r = a->sink->source(a->sink->ctx, &a->src[i]);
+	struct ks_dn_src **order = malloc(((size_t)a->nsrc + 1) * sizeof *order);
+	if (order) {
+		for (uint32_t i = 0; i < a->nsrc; i++)
+			order[i] = &a->src[i];
+		qsort(order, a->nsrc, sizeof *order, cmp_src);
+		for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
+			r = a->sink->source(a->sink->ctx, order[i]);
+		free(order);
+	} else {
+		for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
+			r = a->sink->source(a->sink->ctx, &a->src[i]);
+	}
 	release_sources(a);
 	memset(a->src, 0, (size_t)a->nsrc * sizeof *a->src);
-	memset(a->src_idx, 0, ((size_t)a->src_mask + 1) * sizeof *a->src_idx);
+	index_clear(&a->sidx);
 	a->nsrc = 0;
 	a->last = NULL;
 	return r;
@@ -205,12 +300,12 @@ static int flush_dests(struct ks_dn_agg *a)
 	for (uint32_t i = 0; i < a->ndst && r == 0; i++)
 		r = a->sink->dest(a->sink->ctx, &a->dst[i].addr, a->dst[i].cls);
 	memset(a->dst, 0, (size_t)a->ndst * sizeof *a->dst);
-	memset(a->dst_idx, 0, ((size_t)a->dst_mask + 1) * sizeof *a->dst_idx);
+	index_clear(&a->didx);
 	a->ndst = 0;
 	return r;
 }
 
-static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t hour,
+static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t hour, uint64_t h,
 		       struct ks_dn_src **out)
 {
 	struct ks_dn_src *e = a->last;
@@ -218,27 +313,30 @@ static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t
 		*out = e;
 		return 0;
 	}
-	uint32_t i = (uint32_t)addr_hash(addr, hour) & a->src_mask;
-	for (;;) {
-		uint32_t n = a->src_idx[i];
-		if (!n)
+	const uint64_t tag = h >> 32;
+	for (uint32_t i = (uint32_t)h & a->sidx.mask;; i = (i + 1) & a->sidx.mask) {
+		uint64_t v = a->sidx.slot[i];
+		if (!v)
 			break;
-		e = &a->src[n - 1];
+		if (v >> 32 != tag)
+			continue;
+		e = &a->src[(uint32_t)v - 1];
 		if (e->hour == hour && memcmp(e->addr.b, addr->b, 16) == 0) {
 			*out = a->last = e;
 			return 0;
 		}
-		i = (i + 1) & a->src_mask;
 	}
+	int r;
 	if (a->nsrc == a->lim.max_sources) {
 		a->st.source_flushes++;
-		int r = flush_sources(a);
-		if (r != 0)
+		if ((r = flush_sources(a)) != 0)
 			return r;
-		i = (uint32_t)addr_hash(addr, hour) & a->src_mask;
 	}
-	e = &a->src[a->nsrc++];
-	a->src_idx[i] = a->nsrc;
+	if ((uint64_t)(a->nsrc + 1) * 2 > (uint64_t)a->sidx.mask + 1 && a->sidx.mask + 1 < a->sidx.max &&
+	    (r = grow_sources(a)) != 0)
+		return r;
+	e = &a->src[a->nsrc];
+	index_put(&a->sidx, h, a->nsrc++);
 	e->addr = *addr;
 	e->hour = hour;
 	e->first_us = INT64_MAX; /* any packet time, even 0, replaces these */
@@ -247,27 +345,27 @@ static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t
 	return 0;
 }
 
-static int add_dest(struct ks_dn_agg *a, const struct ks_addr *addr, enum ks_dn_class cls)
+static int add_dest(struct ks_dn_agg *a, const struct ks_addr *addr, uint64_t h, enum ks_dn_class cls)
 {
-	uint32_t i = (uint32_t)addr_hash(addr, 0) & a->dst_mask;
-	for (;;) {
-		uint32_t n = a->dst_idx[i];
-		if (!n)
+	const uint64_t tag = h >> 32;
+	for (uint32_t i = (uint32_t)h & a->didx.mask;; i = (i + 1) & a->didx.mask) {
+		uint64_t v = a->didx.slot[i];
+		if (!v)
 			break;
-		if (memcmp(a->dst[n - 1].addr.b, addr->b, 16) == 0) {
-			a->dst[n - 1].cls[cls]++;
+		struct dest_ent *e = &a->dst[(uint32_t)v - 1];
+		if (v >> 32 == tag && memcmp(e->addr.b, addr->b, 16) == 0) {
+			e->cls[cls]++;
 			return 0;
 		}
-		i = (i + 1) & a->dst_mask;
 	}
-	if (a->ndst == a->lim.max_dests) {
-		int r = flush_dests(a);
-		if (r != 0)
-			return r;
-		i = (uint32_t)addr_hash(addr, 0) & a->dst_mask;
-	}
-	struct dest_ent *e = &a->dst[a->ndst++];
-	a->dst_idx[i] = a->ndst;
+	int r;
+	if (a->ndst == a->lim.max_dests && (r = flush_dests(a)) != 0)
+		return r;
+	if ((uint64_t)(a->ndst + 1) * 2 > (uint64_t)a->didx.mask + 1 && a->didx.mask + 1 < a->didx.max &&
+	    (r = grow_dests(a)) != 0)
+		return r;
+	struct dest_ent *e = &a->dst[a->ndst];
+	index_put(&a->didx, h, a->ndst++);
 	e->addr = *addr;
 	e->cls[cls] = 1;
 	return 0;
@@ -279,19 +377,36 @@ static inline uint32_t hour_of(int64_t ts_us)
 	return ts_us <= 0 ? 0 : (uint32_t)(ts_us / 3600000000LL);
 }
 
+/* Counters row of an hour; the last one is cached (rows move when the
+ * table grows, which resets the cache). */
+static uint64_t *counters_of(struct ks_dn_agg *a, uint32_t hour)
+{
+	if (a->cnt_hour == (uint64_t)hour + 1)
+		return a->cnt_row;
+	uint32_t cap = a->counters.cap;
+	uint64_t *c = tab64_get(&a->counters, hour);
+	if (!c)
+		return NULL;
+	if (a->counters.cap != cap)
+		a->cnt_hour = 0;
+	a->cnt_hour = (uint64_t)hour + 1;
+	a->cnt_row = c;
+	return c;
+}
+
 void ks_dn_agg_count(struct ks_dn_agg *a, int counter, int64_t ts_us)
 {
-	uint64_t *c = tab64_get(&a->counters, hour_of(ts_us));
+	uint64_t *c = counters_of(a, hour_of(ts_us));
 	if (c)
 		c[counter]++;
 }
 
-int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,
-		  unsigned tags, int64_t ts_us)
+/* One packet, its hashes already computed. */
+static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls, unsigned tags,
+		   int64_t ts_us, uint32_t hour, uint64_t hs, uint64_t hd)
 {
-	uint32_t hour = hour_of(ts_us);
 	struct ks_dn_src *e;
-	int r = find_source(a, &p->src, hour, &e);
+	int r = find_source(a, &p->src, hour, hs, &e);
 	if (r != 0)
 		return r;
 	if (ts_us < e->first_us)
@@ -319,13 +434,71 @@ int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class 
 			(*ph)++;
 		}
 	}
-	uint64_t *c = tab64_get(&a->counters, hour);
+	uint64_t *c = counters_of(a, hour);
 	if (!c)
 		return KS_ENOMEM;
 	c[KS_DNC_DARKNET]++;
 	if (p->ipver == 4)
 		c[KS_DNC_DARKNET_V4]++;
-	return add_dest(a, &p->dst, cls);
+	return add_dest(a, &p->dst, hd, cls);
+}
+
+int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,
+		  unsigned tags, int64_t ts_us)
+{
+	uint32_t hour = hour_of(ts_us);
+	return add_one(a, p, cls, tags, ts_us, hour, src_hash(&p->src, hour), dst_hash(&p->dst));
+}
+
+/* Batches hide memory latency: with millions of sources every packet
+ * misses the cache three times (index slot, entry, destination set), so
+ * the loop runs three stages ahead of the packet it counts, prefetching
+ * the index slots, then the entries they point to, then the sets. */
+#define AHEAD 8
+
+int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t n)
+{
+	uint64_t hs[KS_DN_BATCH], hd[KS_DN_BATCH];
+	uint32_t hr[KS_DN_BATCH];
+	if (n > KS_DN_BATCH)
+		return KS_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		hr[i] = hour_of(v[i].ts_us);
+		hs[i] = src_hash(&v[i].pkt.src, hr[i]);
+		hd[i] = dst_hash(&v[i].pkt.dst);
+		__builtin_prefetch(index_home(&a->sidx, hs[i]));
+		__builtin_prefetch(index_home(&a->didx, hd[i]));
+	}
+	for (size_t i = 0; i < n + 2 * AHEAD; i++) {
+		if (i < n) {
+			/* stage 1: the entries the home slots name (tags checked later) */
+			uint64_t s = *index_home(&a->sidx, hs[i]), d = *index_home(&a->didx, hd[i]);
+			if (s)
+				__builtin_prefetch(&a->src[(uint32_t)s - 1]);
+			if (d)
+				__builtin_prefetch(&a->dst[(uint32_t)d - 1]);
+		}
+		if (i >= AHEAD && i - AHEAD < n) {
+			/* stage 2: the destination-set slot of the entry */
+			size_t j = i - AHEAD;
+			uint64_t s = *index_home(&a->sidx, hs[j]);
+			if (s && (uint32_t)s - 1 < a->nsrc) {
+				const struct ks_u32set *set = &a->src[(uint32_t)s - 1].dests;
+				if (set->cap)
+					__builtin_prefetch(&set->u.tab[(uint32_t)(((uint64_t)ks_dn_dest_key(&v[j].pkt.dst) *
+										   0x9E3779B97F4A7C15ull) >> 32) &
+									(set->cap - 1)]);
+			}
+		}
+		if (i >= 2 * AHEAD) {
+			size_t k = i - 2 * AHEAD;
+			int r = add_one(a, &v[k].pkt, (enum ks_dn_class)v[k].cls, v[k].tags, v[k].ts_us, hr[k],
+					hs[k], hd[k]);
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 int ks_dn_agg_flush(struct ks_dn_agg *a)
@@ -351,6 +524,7 @@ int ks_dn_agg_flush(struct ks_dn_agg *a)
 	}
 	tab64_clear(&a->port_hour);
 	tab64_clear(&a->counters);
+	a->cnt_hour = 0;
 	return r;
 }
 

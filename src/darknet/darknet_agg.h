@@ -77,6 +77,17 @@ void ks_dn_agg_free(struct ks_dn_agg *a);
 /* Counts one decoded darknet packet of class cls with tags, at ts_us. */
 int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,
 		  unsigned tags, int64_t ts_us);
+/* A decoded darknet packet waiting in a batch. */
+struct ks_dn_item {
+	struct ks_pkt pkt;
+	int64_t ts_us;
+	uint8_t cls, tags;
+};
+#define KS_DN_BATCH 64
+/* Same as ks_dn_agg_add() on each of v[0..n), n <= KS_DN_BATCH, in order,
+ * but overlapping the cache misses of different packets. */
+int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t n);
+
 /* Counts a per-hour event (malformed, outside, non-IP) at ts_us. */
 void ks_dn_agg_count(struct ks_dn_agg *a, int counter, int64_t ts_us);
 

@@ -40,6 +40,8 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 	int tty = o->progress && isatty(STDERR_FILENO);
 
 	int draining = 0;
+	struct ks_dn_item batch[KS_DN_BATCH];
+	size_t nb = 0;
 	for (;;) {
 		/* Stopping a live capture first reads what the kernel already
 		 * holds, so that every packet it delivered is counted. */
@@ -69,9 +71,13 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 					enum ks_dn_class c = ks_dn_classify(&pkt, &tags);
 					st->darknet++;
 					st->cls[c]++;
-					r = ks_dn_agg_add(agg, &pkt, c, tags, f.ts_us);
-					if (r != 0)
-						break;
+					batch[nb] = (struct ks_dn_item){pkt, f.ts_us, (uint8_t)c, (uint8_t)tags};
+					if (++nb == KS_DN_BATCH) {
+						r = ks_dn_agg_add_batch(agg, batch, nb);
+						nb = 0;
+						if (r != 0)
+							break;
+					}
 				}
 			} else if (d == KS_DECODE_MALFORMED) {
 				st->malformed++;
@@ -101,11 +107,21 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 			next_progress = now + 1000000;
 		}
 		if (now >= next_interval) {
-			r = o->on_interval(o->ctx);
+			r = ks_dn_agg_add_batch(agg, batch, nb);
+			nb = 0;
+			if (r == 0)
+				r = o->on_interval(o->ctx);
 			if (r != 0)
 				break;
 			next_interval = now + o->interval_us;
 		}
+	}
+	/* Pending packets are counted on every way out, errors included, so
+	 * that what the caller commits holds every packet read. */
+	if (nb) {
+		int r2 = ks_dn_agg_add_batch(agg, batch, nb);
+		if (r == 0)
+			r = r2;
 	}
 	if (tty && mono_us() - t0 >= 1000000) {
 		progress(st, agg, t0, mono_us());

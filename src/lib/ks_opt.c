@@ -12,9 +12,10 @@ int ks_parse_u64(const char *s, uint64_t min, uint64_t max, int units, uint64_t 
 	if (*p < '0' || *p > '9')
 		return KS_EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
 			return KS_EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
+		v = v * 10 + d;
 	}
 	if (units && *p) {
 		uint64_t m = *p == 'k' || *p == 'K' ? 1000 : *p == 'm' || *p == 'M' ? 1000000
@@ -80,7 +81,7 @@ int ks_opt_parse(const struct ks_opt *opts, const struct ks_cmd_help *h, int arg
 			return 1;
 		}
 		if (a[1] != '-') {
-			fprintf(stderr, "kansoku: error: unknown option '%s'; try '%s --help'\n", a, h->usage);
+			fprintf(stderr, "kansoku: error: unknown option '%s'; see --help\n", a);
 			return KS_EINVAL;
 		}
 		const char *name = a + 2, *eq = strchr(name, '=');

@@ -111,6 +111,22 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Most sets are small: insertion sort beats qsort's call overhead there. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+	if (n > 24) {
+		qsort(v, n, sizeof *v, cmp_u32);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out)
 {
 	size_t n = 0;
@@ -124,7 +140,7 @@ void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out)
 			if (s->u.tab[i])
 				out[n++] = s->u.tab[i];
 	}
-	qsort(out, n, sizeof *out, cmp_u32);
+	sort_u32(out, n);
 }
 
 void ks_u32map_release(struct ks_u32map *m)

@@ -60,9 +60,15 @@ int ks_time_parse(const char *s, int64_t now_us, int64_t *out)
 	if (parse_uint(s, &p, 1ull << 32, &v) == 0 && p[0] && !p[1] && strchr("smhdw", p[0])) {
 		static const struct { char u; int64_t sec; } units[] = {
 			{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
-		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (units[i].u == p[0])
-				*out = now_us - (int64_t)v * units[i].sec * 1000000;
+		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+			int64_t age, t;
+			if (units[i].u != p[0])
+				continue;
+			if (__builtin_mul_overflow((int64_t)v, units[i].sec * 1000000, &age) ||
+			    __builtin_sub_overflow(now_us, age, &t))
+				return KS_EINVAL;
+			*out = t;
+		}
 		return 0;
 	}
 	struct tm tm;
@@ -83,7 +89,10 @@ int ks_time_parse(const char *s, int64_t now_us, int64_t *out)
 		if (*p == 'Z')
 			p++;
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
+	    mi > 59 || se > 59)
 		return KS_EINVAL;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

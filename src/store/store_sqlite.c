@@ -422,7 +422,7 @@ static void span_hours(const struct ks_span *sp, int64_t *lo, int64_t *hi)
 	if (sp->until_us == INT64_MAX)
 		*hi = INT64_MAX;
 	else
-		*hi = sp->until_us <= 0 ? 0 : (sp->until_us + h - 1) / h;
+		*hi = sp->until_us <= 0 ? 0 : sp->until_us / h + (sp->until_us % h != 0);
 }
 
 /* Merge state of ks_store_dn_sources */

@@ -11,6 +11,7 @@
 #
 # Env: KANSOKU (kansoku binary), KS_TOOLS (directory holding ks_gen).
 # Needs jq; editcap (Wireshark) for the pcapng case.
+# shellcheck disable=SC2016 # the jq programs are single-quoted on purpose
 set -u
 . "$(dirname "$0")/lib.sh"
 : "${KS_TOOLS:?KS_TOOLS must name the directory holding ks_gen}"
@@ -152,6 +153,14 @@ gen_case() {
 for lt in $LINKS; do
 	gen_case "$lt" "$lt" "$SEED"
 done
+# The generator itself: the same arguments give the same bytes.
+if "$GEN" darknet --out "$W/again.pcap" --truth "$W/again.json" --orgs "$W/again.csv" --seed "$SEED" \
+	--linktype ether --scan-threshold "$THRESHOLD" 2>/dev/null &&
+	cmp -s "$W/again.pcap" "$W/ether.pcap" && cmp -s "$W/again.json" "$W/ether.truth.json"; then
+	pass "darknet_gen: ks_gen is deterministic"
+else
+	fail "darknet_gen: ks_gen is deterministic" "a second run with the same arguments differs"
+fi
 # Another seed and threshold: the report and alerts follow the ingest's threshold.
 THRESHOLD=3 gen_case "ether-t3" ether $((SEED + 1))
 

@@ -12,7 +12,7 @@
 #include "ks_test.h"
 
 #define HOUR_US 3600000000LL
-/* 2026-11-22T04:00:00Z, an hour boundary */
+/* 2025-11-22T04:00:00Z, an hour boundary */
 #define T0 (1763784000LL * 1000000)
 #define H0 ((uint32_t)(T0 / HOUR_US))
 
