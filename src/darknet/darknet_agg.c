@@ -137,7 +137,8 @@ static void index_clear(struct index *ix)
 struct ks_dn_agg {
 	struct ks_dn_limits lim;
 	const struct ks_dn_sink *sink;
-	struct ks_dn_src *src; /* lim.max_sources entries */
+	struct ks_dn_src *src; /* lim.max_sources entries, 64-byte aligned in src_mem */
+	void *src_mem;
 	struct index sidx;
 	uint32_t nsrc;
 	struct ks_dn_src *last; /* cache: last entry used */
@@ -179,7 +180,11 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 		a->lim.max_dests = 1;
 	a->sink = sink;
 	/* Entry arrays are sized for the cap but only touched as they fill. */
-	a->src = calloc(a->lim.max_sources, sizeof *a->src);
+	/* Cache-line aligned, so that an entry spans exactly two lines;
+	 * calloc keeps untouched pages unallocated. */
+	a->src_mem = calloc((size_t)a->lim.max_sources * sizeof *a->src + 64, 1);
+	if (a->src_mem)
+		a->src = (struct ks_dn_src *)(((uintptr_t)a->src_mem + 63) & ~(uintptr_t)63);
 	a->dst = calloc(a->lim.max_dests, sizeof *a->dst);
 	a->port_hour.nv = 1;
 	a->counters.nv = KS_DNC__N;
@@ -205,7 +210,7 @@ void ks_dn_agg_free(struct ks_dn_agg *a)
 	if (!a)
 		return;
 	release_sources(a);
-	free(a->src);
+	free(a->src_mem);
 	free(a->sidx.slot);
 	free(a->dst);
 	free(a->didx.slot);
@@ -260,32 +265,11 @@ static int grow_dests(struct ks_dn_agg *a)
 	return 0;
 }
 
-/* Sinks get sources in (hour, address) order, the store's key order: a
- * B-tree then appends instead of inserting at random places, several times
- * faster for millions of rows. */
-static int cmp_src(const void *x, const void *y)
-{
-	const struct ks_dn_src *a = *(struct ks_dn_src *const *)x, *b = *(struct ks_dn_src *const *)y;
-	if (a->hour != b->hour)
-		return a->hour < b->hour ? -1 : 1;
-	return memcmp(a->addr.b, b->addr.b, 16);
-}
-
 static int flush_sources(struct ks_dn_agg *a)
 {
 	int r = 0;
-	struct ks_dn_src **order = malloc(((size_t)a->nsrc + 1) * sizeof *order);
-	if (order) {
-		for (uint32_t i = 0; i < a->nsrc; i++)
-			order[i] = &a->src[i];
-		qsort(order, a->nsrc, sizeof *order, cmp_src);
-		for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
-			r = a->sink->source(a->sink->ctx, order[i]);
-		free(order);
-	} else {
-		for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
-			r = a->sink->source(a->sink->ctx, &a->src[i]);
-	}
+	for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
+		r = a->sink->source(a->sink->ctx, &a->src[i]);
 	release_sources(a);
 	memset(a->src, 0, (size_t)a->nsrc * sizeof *a->src);
 	index_clear(&a->sidx);
@@ -473,8 +457,12 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 		if (i < n) {
 			/* stage 1: the entries the home slots name (tags checked later) */
 			uint64_t s = *index_home(&a->sidx, hs[i]), d = *index_home(&a->didx, hd[i]);
-			if (s)
-				__builtin_prefetch(&a->src[(uint32_t)s - 1]);
+			if (s) {
+				/* an entry spans two cache lines; dests is in the second */
+				const char *e = (const char *)&a->src[(uint32_t)s - 1];
+				__builtin_prefetch(e);
+				__builtin_prefetch(e + 64);
+			}
 			if (d)
 				__builtin_prefetch(&a->dst[(uint32_t)d - 1]);
 		}

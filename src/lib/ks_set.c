@@ -28,29 +28,43 @@ static void set_put(uint32_t *tab, uint32_t cap, uint32_t k)
 	tab[i] = k;
 }
 
-static int set_grow(struct ks_u32set *s)
+/* Sorted array (inline or heap) -> hash table of ncap slots. */
+static int to_hash(struct ks_u32set *s, uint32_t ncap)
 {
-	uint32_t ncap = s->cap ? s->cap * 2 : 8;
 	uint32_t *t = calloc(ncap, sizeof *t);
 	if (!t)
 		return KS_ENOMEM;
-	if (s->cap) {
-		for (uint32_t i = 0; i < s->cap; i++)
-			if (s->u.tab[i])
-				set_put(t, ncap, s->u.tab[i]);
-		free(s->u.tab);
-	} else {
-		/* Inline keys: the zero key is tracked by has_zero, never stored. */
-		uint32_t m = s->n - s->has_zero;
-		for (uint32_t i = 0; i < m; i++)
-			set_put(t, ncap, s->u.inl[i]);
+	const uint32_t *v = s->cap ? s->u.tab : s->u.inl;
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (v[i] == 0)
+			s->has_zero = 1;
+		else
+			set_put(t, ncap, v[i]);
 	}
+	if (s->cap)
+		free(s->u.tab);
+	s->u.tab = t;
+	s->cap = ncap;
+	s->hashed = 1;
+	return 0;
+}
+
+static int hash_grow(struct ks_u32set *s)
+{
+	uint32_t ncap = s->cap * 2;
+	uint32_t *t = calloc(ncap, sizeof *t);
+	if (!t)
+		return KS_ENOMEM;
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->u.tab[i])
+			set_put(t, ncap, s->u.tab[i]);
+	free(s->u.tab);
 	s->u.tab = t;
 	s->cap = ncap;
 	return 0;
 }
 
-int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max)
+static int hash_add(struct ks_u32set *s, uint32_t k, uint32_t max)
 {
 	if (k == 0) {
 		if (s->has_zero)
@@ -61,22 +75,6 @@ int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max)
 		s->n++;
 		return 1;
 	}
-	if (s->cap == 0) {
-		uint32_t m = s->n - s->has_zero;
-		for (uint32_t i = 0; i < m; i++)
-			if (s->u.inl[i] == k)
-				return 0;
-		if (s->n >= max)
-			goto full;
-		if (m < 2) {
-			s->u.inl[m] = k;
-			s->n++;
-			return 1;
-		}
-		int r = set_grow(s);
-		if (r != 0)
-			return r;
-	}
 	uint32_t i = slot(k, s->cap);
 	while (s->u.tab[i]) {
 		if (s->u.tab[i] == k)
@@ -85,8 +83,8 @@ int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max)
 	}
 	if (s->n >= max)
 		goto full;
-	if ((s->n + 1) * 2 > s->cap) {
-		int r = set_grow(s);
+	if ((s->n - s->has_zero + 1) * 2 > s->cap) {
+		int r = hash_grow(s);
 		if (r != 0)
 			return r;
 		set_put(s->u.tab, s->cap, k);
@@ -100,6 +98,48 @@ full:
 	return KS_ELIMIT;
 }
 
+int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max)
+{
+	if (s->hashed)
+		return hash_add(s, k, max);
+	uint32_t *v = s->cap ? s->u.tab : s->u.inl;
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (v[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && v[lo] == k)
+		return 0;
+	if (s->n >= max) {
+		s->saturated = 1;
+		return KS_ELIMIT;
+	}
+	uint32_t room = s->cap ? s->cap : 2;
+	if (s->n == room) {
+		if (room >= KS_U32SET_SORTED_MAX) {
+			int r = to_hash(s, KS_U32SET_SORTED_MAX * 4);
+			return r ? r : hash_add(s, k, max);
+		}
+		uint32_t ncap = s->cap ? s->cap * 2 : 8;
+		uint32_t *t = malloc(ncap * sizeof *t);
+		if (!t)
+			return KS_ENOMEM;
+		memcpy(t, v, s->n * sizeof *t);
+		if (s->cap)
+			free(s->u.tab);
+		s->u.tab = t;
+		s->cap = ncap;
+		v = t;
+	}
+	memmove(v + lo + 1, v + lo, (s->n - lo) * sizeof *v);
+	v[lo] = k;
+	s->n++;
+	return 1;
+}
+
 size_t ks_u32set_heap(const struct ks_u32set *s)
 {
 	return (size_t)s->cap * sizeof(uint32_t);
@@ -111,36 +151,43 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Most sets are small: insertion sort beats qsort's call overhead there. */
-static void sort_u32(uint32_t *v, size_t n)
+/* LSD radix sort, 8 bits a pass, for the large sets; tmp has room for n. */
+static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n)
 {
-	if (n > 24) {
-		qsort(v, n, sizeof *v, cmp_u32);
-		return;
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((v[i] >> shift) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+		uint32_t *sw = v;
+		v = tmp;
+		tmp = sw;
 	}
-	for (size_t i = 1; i < n; i++) {
-		uint32_t x = v[i];
-		size_t j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
+	/* four passes: the result is back in the caller's v */
 }
 
 void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out)
 {
+	if (!s->hashed) {
+		memcpy(out, s->cap ? s->u.tab : s->u.inl, s->n * sizeof *out);
+		return;
+	}
 	size_t n = 0;
 	if (s->has_zero)
 		out[n++] = 0;
-	if (s->cap == 0) {
-		for (uint32_t i = 0; i < s->n - s->has_zero; i++)
-			out[n++] = s->u.inl[i];
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->u.tab[i])
+			out[n++] = s->u.tab[i];
+	uint32_t *tmp = malloc(n * sizeof *tmp + 1);
+	if (tmp) {
+		radix_u32(out, tmp, n);
+		free(tmp);
 	} else {
-		for (uint32_t i = 0; i < s->cap; i++)
-			if (s->u.tab[i])
-				out[n++] = s->u.tab[i];
+		qsort(out, n, sizeof *out, cmp_u32);
 	}
-	sort_u32(out, n);
 }
 
 void ks_u32map_release(struct ks_u32map *m)

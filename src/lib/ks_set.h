@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Compact sets of 32-bit keys and maps from 32-bit keys to 64-bit counts,
- * sized for millions of small instances (one per source address): up to two
- * set keys or one map entry live inline, larger ones in an open-addressing
- * table that doubles up to a cap given on every insert. A set or map that
+ * sized for millions of small instances (one per source address). A set
+ * holds up to two keys inline, then up to KS_U32SET_SORTED_MAX keys in a
+ * sorted array (cheap to insert into at that size, and already in blob
+ * order), then an open-addressing hash table; a map holds one entry inline,
+ * then a hash table. Tables double up to a cap given on every insert. A set or map that
  * hits its cap stops growing and is marked saturated (counts stay exact,
  * membership becomes a lower bound).
  *
@@ -18,11 +20,12 @@
 
 struct ks_u32set {
 	uint32_t n;   /* keys held */
-	uint32_t cap; /* 0: inline (up to 2 keys); else table slots, a power of two */
-	uint8_t has_zero;  /* key 0 is held (tables use 0 as the empty slot) */
+	uint32_t cap; /* 0: inline (up to 2 keys); else slots of u.tab */
+	uint8_t hashed;    /* u.tab is a hash table (else a sorted array) */
+	uint8_t has_zero;  /* hashed: key 0 is held (tables use 0 as the empty slot) */
 	uint8_t saturated; /* an insert was refused by the cap */
 	union {
-		uint32_t inl[2];
+		uint32_t inl[2]; /* sorted */
 		uint32_t *tab;
 	} u;
 };
@@ -43,6 +46,8 @@ struct ks_u32map {
 		struct ks_kv *tab;
 	} u;
 };
+
+#define KS_U32SET_SORTED_MAX 32
 
 /* Zero-initialised structs are empty sets/maps. */
 void ks_u32set_release(struct ks_u32set *s);

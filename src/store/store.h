@@ -59,7 +59,9 @@ int ks_store_ingest_finish(struct ks_store *s, int64_t id, const struct ks_inges
 int ks_store_ingest_set_hash(struct ks_store *s, int64_t id, const char *hash);
 int ks_store_ingest_counter(struct ks_store *s, int64_t id, const char *name, uint64_t value);
 
-/* ---- darknet writes (the aggregation sink); merge with what is there ---- */
+/* ---- darknet writes (the aggregation sink) ----
+ * Sources are appended (a key written twice gives two rows, merged by the
+ * readers); port-hours, destinations and counters add to what is there. */
 struct ks_geo_info {
 	char country[3]; /* ISO code or "" */
 	uint32_t asn;    /* 0 = unknown */

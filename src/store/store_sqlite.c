@@ -28,13 +28,16 @@ static const char *const migrations[KS_STORE_SCHEMA_VERSION] = {
 	" outside INTEGER NOT NULL DEFAULT 0, non_ip INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE ingest_counter(ingest_id INTEGER NOT NULL, name TEXT NOT NULL,"
 	" value INTEGER NOT NULL, PRIMARY KEY(ingest_id, name)) WITHOUT ROWID;"
+	/* Append-only: an (ingest, hour, addr) may have several rows (the
+	 * in-memory table filled up); readers merge them like rows of
+	 * different ingests. Appending keeps million-row flushes fast. */
 	"CREATE TABLE dn_source(ingest_id INTEGER NOT NULL, hour INTEGER NOT NULL, addr BLOB NOT NULL,"
 	" first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, tcp_scan INTEGER NOT NULL,"
 	" backscatter INTEGER NOT NULL, icmp_scan INTEGER NOT NULL, udp INTEGER NOT NULL,"
 	" other INTEGER NOT NULL, tags INTEGER NOT NULL, dests BLOB NOT NULL,"
 	" dests_sat INTEGER NOT NULL, ports BLOB NOT NULL, ports_sat INTEGER NOT NULL,"
-	" country TEXT, asn INTEGER, as_org TEXT,"
-	" PRIMARY KEY(ingest_id, hour, addr)) WITHOUT ROWID;"
+	" country TEXT, asn INTEGER, as_org TEXT);"
+	"CREATE INDEX dn_source_ingest ON dn_source(ingest_id);"
 	"CREATE TABLE dn_port_hour(ingest_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
 	" proto INTEGER NOT NULL, port INTEGER NOT NULL, packets INTEGER NOT NULL,"
 	" PRIMARY KEY(ingest_id, hour, proto, port)) WITHOUT ROWID;"
@@ -59,15 +62,7 @@ enum {
 };
 
 static const char *const stmt_sql[ST__N] = {
-	[ST_SRC] = "INSERT INTO dn_source VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)"
-		   " ON CONFLICT DO UPDATE SET first_us=min(first_us,excluded.first_us),"
-		   " last_us=max(last_us,excluded.last_us), tcp_scan=tcp_scan+excluded.tcp_scan,"
-		   " backscatter=backscatter+excluded.backscatter, icmp_scan=icmp_scan+excluded.icmp_scan,"
-		   " udp=udp+excluded.udp, other=other+excluded.other, tags=tags|excluded.tags,"
-		   " dests=ks_set_union(dests,excluded.dests), dests_sat=dests_sat|excluded.dests_sat,"
-		   " ports=ks_map_merge(ports,excluded.ports), ports_sat=ports_sat|excluded.ports_sat,"
-		   " country=coalesce(country,excluded.country), asn=coalesce(asn,excluded.asn),"
-		   " as_org=coalesce(as_org,excluded.as_org)",
+	[ST_SRC] = "INSERT INTO dn_source VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
 	[ST_PORT_HOUR] = "INSERT INTO dn_port_hour VALUES(?1,?2,?3,?4,?5)"
 			 " ON CONFLICT DO UPDATE SET packets=packets+excluded.packets",
 	[ST_DEST] = "INSERT INTO dn_dest VALUES(?1,?2,?3,?4,?5,?6,?7)"
@@ -96,50 +91,6 @@ const char *ks_store_errmsg(struct ks_store *s)
 static int exec(struct ks_store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : KS_EIO;
-}
-
-/* ks_set_union(a, b) / ks_map_merge(a, b): SQL functions used when a flush
- * meets a row written earlier in the same ingest. */
-static void sql_set_union(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	uint32_t *a = NULL, *b = NULL, *o = NULL;
-	size_t na, nb;
-	if (ks_blob_get_set(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &a, &na) ||
-	    ks_blob_get_set(sqlite3_value_blob(argv[1]), (size_t)sqlite3_value_bytes(argv[1]), &b, &nb)) {
-		sqlite3_result_error(ctx, "ks_set_union: malformed set blob", -1);
-		goto out;
-	}
-	o = ks_xreallocarray(NULL, na + nb + 1, sizeof *o);
-	size_t n = ks_set_union(a, na, b, nb, o);
-	uint8_t *blob = ks_xmalloc(n * 4 + 1);
-	ks_blob_put_set(blob, o, n);
-	sqlite3_result_blob(ctx, blob, (int)(n * 4), free);
-out:
-	free(a);
-	free(b);
-	free(o);
-}
-
-static void sql_map_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	struct ks_kv *a = NULL, *b = NULL, *o = NULL;
-	size_t na, nb;
-	if (ks_blob_get_map(sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &a, &na) ||
-	    ks_blob_get_map(sqlite3_value_blob(argv[1]), (size_t)sqlite3_value_bytes(argv[1]), &b, &nb)) {
-		sqlite3_result_error(ctx, "ks_map_merge: malformed map blob", -1);
-		goto out;
-	}
-	o = ks_xreallocarray(NULL, na + nb + 1, sizeof *o);
-	size_t n = ks_map_merge(a, na, b, nb, o);
-	uint8_t *blob = ks_xmalloc(n * 12 + 1);
-	ks_blob_put_map(blob, o, n);
-	sqlite3_result_blob(ctx, blob, (int)(n * 12), free);
-out:
-	free(a);
-	free(b);
-	free(o);
 }
 
 static int migrate(struct ks_store *s, const char *path, char *err, size_t errlen)
@@ -187,10 +138,6 @@ int ks_store_open(const char *path, struct ks_store **out, char *err, size_t err
 		snprintf(err, errlen, "%s: not a usable SQLite store: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	sqlite3_create_function(s->db, "ks_set_union", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				sql_set_union, NULL, NULL);
-	sqlite3_create_function(s->db, "ks_map_merge", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				sql_map_merge, NULL, NULL);
 	if (migrate(s, path, err, errlen) != 0)
 		goto fail;
 	for (int i = 0; i < ST__N; i++) {

@@ -61,18 +61,15 @@ KS_TEST(set_key_zero)
 	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 1);
 	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 0);
 	CHECK_EQ_U64(s.n, 1);
-	CHECK(s.has_zero);
-	/* key 0 does not take an inline slot: two more keys stay inline */
 	CHECK_EQ_U64(ks_u32set_add(&s, 9, 100), 1);
 	CHECK_EQ_U64(ks_u32set_add(&s, 4, 100), 1);
 	CHECK_EQ_U64(s.n, 3);
-	CHECK_EQ_U64(s.cap, 0);
 	uint32_t out[3];
 	ks_u32set_sorted(&s, out);
 	CHECK_EQ_U64(out[0], 0);
 	CHECK_EQ_U64(out[1], 4);
 	CHECK_EQ_U64(out[2], 9);
-	/* growing to a table keeps key 0 and the inline keys */
+	/* growing keeps key 0 and the earlier keys */
 	CHECK_EQ_U64(ks_u32set_add(&s, 1, 100), 1);
 	CHECK(s.cap > 0);
 	CHECK_EQ_U64(s.n, 4);
@@ -603,4 +600,34 @@ KS_TEST(set_map_merge_sorted)
 	CHECK_EQ_U64(n, 4);
 	CHECK_EQ_U64(out[0].v, 4);
 	CHECK_EQ_U64(out[3].v, 18);
+}
+
+/* Every representation (inline, sorted array, hash table) against a
+ * reference bitmap, with key 0 and duplicates, across the switch points. */
+KS_TEST(set_modes_against_reference)
+{
+	static uint8_t seen[4096];
+	uint64_t x = 12345;
+	for (int round = 0; round < 50; round++) {
+		struct ks_u32set s = {0};
+		uint32_t want = 0, nkeys = (uint32_t)(round * 7 + 1);
+		memset(seen, 0, sizeof seen);
+		for (uint32_t i = 0; i < nkeys * 2; i++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			uint32_t k = (uint32_t)(x >> 33) % (nkeys + 1); /* includes 0, repeats */
+			int r = ks_u32set_add(&s, k, 100000);
+			CHECK_EQ_U64(r, seen[k] ? 0 : 1);
+			want += !seen[k];
+			seen[k] = 1;
+		}
+		CHECK_EQ_U64(s.n, want);
+		uint32_t *out = malloc((s.n + 1) * sizeof *out);
+		ks_u32set_sorted(&s, out);
+		uint32_t j = 0;
+		for (uint32_t k = 0; k <= nkeys; k++)
+			if (seen[k])
+				CHECK_EQ_U64(out[j++], k);
+		free(out);
+		ks_u32set_release(&s);
+	}
 }
