@@ -435,10 +435,10 @@ int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class 
 }
 
 /* Batches hide memory latency: with millions of sources every packet
- * misses the cache three times (index slot, entry, destination set), so
- * the loop runs three stages ahead of the packet it counts, prefetching
- * the index slots, then the entries they point to, then the sets. */
-#define AHEAD 8
+ * misses the cache several times (index slots, entries, destination set),
+ * so the loop runs three stages ahead of the packet it counts, prefetching
+ * the index slots, then the entries they name, then what those point to. */
+#define AHEAD 6
 
 int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t n)
 {
@@ -450,13 +450,18 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 		hr[i] = hour_of(v[i].ts_us);
 		hs[i] = src_hash(&v[i].pkt.src, hr[i]);
 		hd[i] = dst_hash(&v[i].pkt.dst);
-		__builtin_prefetch(index_home(&a->sidx, hs[i]));
-		__builtin_prefetch(index_home(&a->didx, hd[i]));
 	}
-	for (size_t i = 0; i < n + 2 * AHEAD; i++) {
+	/* At step i: index slots of packet i, the entries of packet i - AHEAD,
+	 * what those entries point to for packet i - 2 AHEAD, and count packet
+	 * i - 3 AHEAD. A steady few misses in flight, not a burst. */
+	for (size_t i = 0; i < n + 3 * AHEAD; i++) {
 		if (i < n) {
-			/* stage 1: the entries the home slots name (tags checked later) */
-			uint64_t s = *index_home(&a->sidx, hs[i]), d = *index_home(&a->didx, hd[i]);
+			__builtin_prefetch(index_home(&a->sidx, hs[i]));
+			__builtin_prefetch(index_home(&a->didx, hd[i]));
+		}
+		if (i >= AHEAD && i - AHEAD < n) {
+			size_t j = i - AHEAD;
+			uint64_t s = *index_home(&a->sidx, hs[j]), d = *index_home(&a->didx, hd[j]);
 			if (s) {
 				/* an entry spans two cache lines; dests is in the second */
 				const char *e = (const char *)&a->src[(uint32_t)s - 1];
@@ -466,20 +471,27 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 			if (d)
 				__builtin_prefetch(&a->dst[(uint32_t)d - 1]);
 		}
-		if (i >= AHEAD && i - AHEAD < n) {
-			/* stage 2: the destination-set slot of the entry */
-			size_t j = i - AHEAD;
+		if (i >= 2 * AHEAD && i - 2 * AHEAD < n) {
+			/* the entry's destination set (a sorted array of at most two
+			 * lines, or the key's hash slot) and port map slot */
+			size_t j = i - 2 * AHEAD;
 			uint64_t s = *index_home(&a->sidx, hs[j]);
 			if (s && (uint32_t)s - 1 < a->nsrc) {
-				const struct ks_u32set *set = &a->src[(uint32_t)s - 1].dests;
-				if (set->cap)
-					__builtin_prefetch(&set->u.tab[(uint32_t)(((uint64_t)ks_dn_dest_key(&v[j].pkt.dst) *
-										   0x9E3779B97F4A7C15ull) >> 32) &
-									(set->cap - 1)]);
+				const struct ks_dn_src *e = &a->src[(uint32_t)s - 1];
+				const struct ks_u32set *set = &e->dests;
+				if (set->hashed) {
+					__builtin_prefetch(&set->u.tab[ks_set_slot(ks_dn_dest_key(&v[j].pkt.dst), set->cap)]);
+				} else if (set->cap) {
+					__builtin_prefetch(set->u.tab);
+					__builtin_prefetch((const char *)set->u.tab + 64);
+				}
+				if (e->ports.cap)
+					__builtin_prefetch(&e->ports.u.tab[ks_set_slot(
+						(uint32_t)v[j].pkt.proto << 16 | v[j].pkt.dport, e->ports.cap)]);
 			}
 		}
-		if (i >= 2 * AHEAD) {
-			size_t k = i - 2 * AHEAD;
+		if (i >= 3 * AHEAD) {
+			size_t k = i - 3 * AHEAD;
 			int r = add_one(a, &v[k].pkt, (enum ks_dn_class)v[k].cls, v[k].tags, v[k].ts_us, hr[k],
 					hs[k], hd[k]);
 			if (r != 0)

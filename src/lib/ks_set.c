@@ -8,10 +8,7 @@
 
 #include "ks_err.h"
 
-static inline uint32_t slot(uint32_t k, uint32_t cap)
-{
-	return (uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-}
+#define slot ks_set_slot
 
 void ks_u32set_release(struct ks_u32set *s)
 {

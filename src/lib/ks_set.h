@@ -49,6 +49,13 @@ struct ks_u32map {
 
 #define KS_U32SET_SORTED_MAX 32
 
+/* Home slot of key k in a table of cap (a power of two) slots; exposed so
+ * that hot loops can prefetch it. */
+static inline uint32_t ks_set_slot(uint32_t k, uint32_t cap)
+{
+	return (uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
 /* Zero-initialised structs are empty sets/maps. */
 void ks_u32set_release(struct ks_u32set *s);
 /* Adds k. Returns 1 if new, 0 if present, KS_ELIMIT if the set holds max keys
