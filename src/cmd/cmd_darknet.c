@@ -552,6 +552,8 @@ int cmd_darknet_report(int argc, char **argv)
 		r = ks_store_dn_ports(st, &sp, ks_dn_report_port, &rep);
 	if (r == 0)
 		r = ks_store_dn_sources(st, &sp, ks_dn_report_source, &rep);
+	if (r == 0)
+		r = ks_store_dn_dests(st, &sp, KS_DN_TOP, ks_dn_report_dest, &rep, &rep.addresses_hit);
 	if (r != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;

@@ -96,6 +96,19 @@ int ks_dn_report_port(void *ctx, uint8_t proto, uint16_t port, uint64_t packets)
 	return 0;
 }
 
+int ks_dn_report_dest(void *ctx, const struct ks_addr *a, const uint64_t cls[KS_DN__NCLASS])
+{
+	struct ks_dn_report *r = ctx;
+	if (r->ntop_addr == KS_DN_TOP)
+		return 0;
+	uint64_t n = 0;
+	for (int c = 0; c < KS_DN__NCLASS; c++)
+		n += cls[c];
+	r->top_addr[r->ntop_addr].addr = *a;
+	r->top_addr[r->ntop_addr++].packets = n;
+	return 0;
+}
+
 /* A row of a ranked table: key, packets, sources. */
 struct rank {
 	uint32_t k;
@@ -247,6 +260,14 @@ json_t *ks_dn_report_json(const struct ks_dn_report *r)
 						     (json_int_t)v[i].packets));
 	json_object_set_new(o, "top_asns", arr);
 	free(v);
+	json_object_set_new(o, "darknet_addresses_hit", json_integer((json_int_t)r->addresses_hit));
+	arr = json_array();
+	for (size_t i = 0; i < r->ntop_addr; i++) {
+		char ab[KS_ADDR_STRLEN];
+		json_array_append_new(arr, json_pack("{s:s, s:I}", "address", ks_addr_format(&r->top_addr[i].addr, ab),
+						     "packets", (json_int_t)r->top_addr[i].packets));
+	}
+	json_object_set_new(o, "top_darknet_addresses", arr);
 	json_object_set_new(o, "scan_threshold", json_integer(r->scan_threshold));
 	json_object_set_new(o, "ingests", json_integer((json_int_t)r->ingests));
 	return o;
@@ -268,6 +289,7 @@ void ks_dn_report_text(FILE *f, const struct ks_dn_report *r)
 	fprintf(f, "  packets                %" PRIu64 " to the darknet, %" PRIu64 " malformed\n",
 		r->packets, r->counters[KS_DNC_MALFORMED]);
 	fprintf(f, "  packets/address/year   %.1f\n", ppapy(r));
+	fprintf(f, "  addresses hit          %" PRIu64 " darknet addresses received packets\n", r->addresses_hit);
 	fprintf(f, "  by class              ");
 	for (int c = 0; c < KS_DN__NCLASS; c++)
 		fprintf(f, " %s %" PRIu64, ks_dn_class_name(c), r->cls[c]);
@@ -311,14 +333,22 @@ void ks_dn_report_text(FILE *f, const struct ks_dn_report *r)
 	}
 	free(v);
 	free(w);
+	if (r->ntop_addr) {
+		fprintf(f, "\nBusiest darknet addresses\n");
+		for (size_t i = 0; i < r->ntop_addr; i++) {
+			char ab[KS_ADDR_STRLEN];
+			fprintf(f, "  %-39s %12" PRIu64 " pkts\n", ks_addr_format(&r->top_addr[i].addr, ab),
+				r->top_addr[i].packets);
+		}
+	}
 }
 
 void ks_dn_report_csv(FILE *f, const struct ks_dn_report *r)
 {
 	json_t *j = ks_dn_report_json(r);
 	fprintf(f, "kind,key,packets,sources,value\n");
-	const char *keys[] = {"darknet_addresses", "packets", "malformed", "sources", "scanners",
-			      "victims", "scan_threshold", "ingests"};
+	const char *keys[] = {"darknet_addresses", "darknet_addresses_hit", "packets", "malformed",
+			      "outside", "non_ip", "sources", "scanners", "victims", "scan_threshold", "ingests"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		fprintf(f, "summary,%s,,,%" JSON_INTEGER_FORMAT "\n", keys[i],
 			json_integer_value(json_object_get(j, keys[i])));

@@ -53,6 +53,9 @@ struct ks_dn_report {
 	struct ks_u32map cc_sources, cc_packets;     /* c0 << 8 | c1 */
 	struct ks_u32map asn_sources, asn_packets;   /* asn + 1 */
 	char **asn_org; uint32_t *asn_org_key; size_t nasn_org, asn_org_cap;
+	uint64_t addresses_hit; /* darknet addresses that received packets */
+	struct { struct ks_addr addr; uint64_t packets; } top_addr[KS_DN_TOP];
+	size_t ntop_addr;
 };
 
 void ks_dn_report_init(struct ks_dn_report *r, uint32_t scan_threshold);
@@ -60,6 +63,8 @@ void ks_dn_report_release(struct ks_dn_report *r);
 /* Callbacks feeding the model (void *ctx is the report). */
 int ks_dn_report_source(void *ctx, const struct ks_dn_source *s);
 int ks_dn_report_port(void *ctx, uint8_t proto, uint16_t port, uint64_t packets);
+/* Busiest darknet addresses, fed busiest first (at most KS_DN_TOP kept). */
+int ks_dn_report_dest(void *ctx, const struct ks_addr *a, const uint64_t cls[KS_DN__NCLASS]);
 
 /* Renderings. */
 json_t *ks_dn_report_json(const struct ks_dn_report *r);

@@ -94,6 +94,13 @@ int ks_store_dn_counters(struct ks_store *s, const struct ks_span *span, uint64_
 typedef int (*ks_dn_port_fn)(void *ctx, uint8_t proto, uint16_t port, uint64_t packets);
 int ks_store_dn_ports(struct ks_store *s, const struct ks_span *span, ks_dn_port_fn fn, void *ctx);
 
+/* Per darknet address, over the ingests with data in span (the address
+ * table has no time buckets): *hit gets the number of addresses that
+ * received packets, and fn is called for the `top` busiest, busiest first. */
+typedef int (*ks_dn_dest_fn)(void *ctx, const struct ks_addr *a, const uint64_t cls[KS_DN__NCLASS]);
+int ks_store_dn_dests(struct ks_store *s, const struct ks_span *span, unsigned top, ks_dn_dest_fn fn,
+		      void *ctx, uint64_t *hit);
+
 /* Ingests with data in span: their count, the darknet prefix lists (fn once
  * per ingest) and the scan threshold of the latest one (0 if none). */
 typedef int (*ks_dn_ingest_fn)(void *ctx, const char *darknet);

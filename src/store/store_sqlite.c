@@ -536,6 +536,51 @@ int ks_store_dn_ports(struct ks_store *s, const struct ks_span *span, ks_dn_port
 	return r;
 }
 
+int ks_store_dn_dests(struct ks_store *s, const struct ks_span *span, unsigned top, ks_dn_dest_fn fn,
+		      void *ctx, uint64_t *hit)
+{
+	static const char in_span[] =
+		" FROM dn_dest WHERE ingest_id IN (SELECT DISTINCT ingest_id FROM dn_counter"
+		" WHERE hour >= ?1 AND hour < ?2)";
+	char sql[512];
+	sqlite3_stmt *q;
+	int64_t lo, hi;
+	int rc, r = 0;
+	span_hours(span, &lo, &hi);
+	*hit = 0;
+	snprintf(sql, sizeof sql, "SELECT count(DISTINCT addr)%s", in_span);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_int64(q, 1, lo);
+	sqlite3_bind_int64(q, 2, hi);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*hit = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	snprintf(sql, sizeof sql,
+		 "SELECT addr, sum(tcp_scan), sum(backscatter), sum(icmp_scan), sum(udp), sum(other)%s"
+		 " GROUP BY addr ORDER BY sum(tcp_scan+backscatter+icmp_scan+udp+other) DESC, addr LIMIT ?3",
+		 in_span);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_int64(q, 1, lo);
+	sqlite3_bind_int64(q, 2, hi);
+	sqlite3_bind_int64(q, 3, top);
+	while (r == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct ks_addr a;
+		uint64_t cls[KS_DN__NCLASS];
+		if (sqlite3_column_bytes(q, 0) != 16)
+			continue;
+		memcpy(a.b, sqlite3_column_blob(q, 0), 16);
+		for (int c = 0; c < KS_DN__NCLASS; c++)
+			cls[c] = (uint64_t)sqlite3_column_int64(q, 1 + c);
+		r = fn(ctx, &a, cls);
+	}
+	sqlite3_finalize(q);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = KS_EIO;
+	return r;
+}
+
 int ks_store_dn_ingests(struct ks_store *s, const struct ks_span *span, ks_dn_ingest_fn fn,
 			void *ctx, uint64_t *count, uint32_t *scan_threshold)
 {

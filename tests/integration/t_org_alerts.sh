@@ -44,6 +44,10 @@ for d in 1 2; do mk 198.51.100.9 198.18.1.$d 123 $((n += 1)); done
 for d in $(seq 1 12); do mk 192.0.2.200 198.18.2.$d 1900 $((n += 1)); done
 mergecap -w "$W/all.pcap" "$W"/p-*.pcap
 check "ingest" k -q darknet ingest --darknet 198.18.0.0/16 --scan-threshold 10 "$W/all.pcap"
+check_eq "darknet addresses hit" "$(k darknet report --format json | jq .darknet_addresses_hit)" 26
+check_eq "busiest darknet addresses (ties by address)" \
+	"$(k darknet report --format json | jq -c '[.top_darknet_addresses[] | .address] | .[0,1,9]')" \
+	"$(printf '"198.18.0.1"\n"198.18.0.2"\n"198.18.0.10"')"
 check_eq "alerts json" "$(k alerts --format json | jq -c '[.[] | [.org, .address, .packets, .ports]]')" \
 	'[["isp-a","203.0.113.7",12,["53/udp"]]]'
 check_eq "alerts json has the documented keys" \

@@ -41,6 +41,12 @@ for f in "$DATA"/*.pcap "$DATA"/*.pcapng; do
 		check_eq "$name: $c" "$(jq ".classes.$c" "$W/r.json")" "$want"
 		sum=$((sum + want))
 	done
+	# distinct destinations (outer header only: -E occurrence=f)
+	dsts=$(tshark -n -r "$f" -o ip.defragment:FALSE -o ipv6.defragment:FALSE -Y "ip || ipv6" -T fields \
+		-E occurrence=f -e ip.dst -e ipv6.dst 2>/dev/null | tr -d '\t' | sort -u | wc -l)
+	if [ "$(jq .malformed "$W/r.json")" = 0 ]; then
+		check_eq "$name: darknet addresses hit" "$(jq .darknet_addresses_hit "$W/r.json")" "$dsts"
+	fi
 	# other = IP packets tshark puts in none of the four classes (minus malformed)
 	check_eq "$name: other" "$(jq '.classes.other + .malformed' "$W/r.json")" $((ip - sum))
 done
