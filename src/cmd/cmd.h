@@ -25,6 +25,16 @@ struct ks_globals {
 };
 extern struct ks_globals ks_g;
 
+struct ks_opt;
+struct ks_cmd_help;
+/* Parses a command's options. args (room for argc) and nargs receive the
+ * positional arguments; both may be NULL for commands that take none.
+ * Returns -1 to go on, or the exit code to return at once (0 after --help,
+ * KS_EXIT_USAGE after an error, which was printed). */
+int ks_cmd_parse(const struct ks_opt *opts, const struct ks_cmd_help *h, int argc, char **argv,
+		 char **args, int *nargs);
+/* Opens ks_g.db and loads its organisations; prints errors. 0 or an exit code. */
+int ks_cmd_store_orgs(struct ks_store **st, struct ks_org_list *l);
 /* Opens ks_g.db; prints the error and returns non-zero on failure. */
 int ks_cmd_store(struct ks_store **out);
 /* Prints j (consumed) as indented JSON and a newline to stdout. */

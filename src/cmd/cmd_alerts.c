@@ -123,23 +123,16 @@ int cmd_alerts(int argc, char **argv)
 		"seen, packets, ports, tags and class counts. An address belongs to the organisation with\n"
 		"the most specific prefix covering it.",
 		"example:\n  kansoku alerts --since 7d --write outbox/", 0, 0};
-	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
-	int nargs, r = ks_opt_parse(opts, &h, argc, argv, args, &nargs);
-	free(args);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
 	struct ks_span sp;
 	if (ks_cmd_span(since, until, &sp) != 0)
 		return KS_EXIT_USAGE;
 	struct ks_store *st;
-	if (ks_cmd_store(&st) != 0)
-		return KS_EXIT_FAIL;
 	struct ks_org_list l;
-	if (ks_store_org_load(st, &l) != 0) {
-		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
-		ks_store_close(st);
-		return KS_EXIT_FAIL;
-	}
+	if ((r = ks_cmd_store_orgs(&st, &l)) != 0)
+		return r;
 	if (org) {
 		size_t i;
 		for (i = 0; i < l.n && strcmp(l.v[i].id, org) != 0; i++)

@@ -292,11 +292,12 @@ int cmd_darknet_ingest(int argc, char **argv)
 		"example:\n  kansoku darknet ingest --darknet 198.18.0.0/16 --geoip-db GeoLite2-Country.mmdb cap-*.pcap",
 		1, 1u << 20};
 	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
-	int nargs, r = ks_opt_parse(opts, &h, argc, argv, args, &nargs);
-	if (r != 0) {
+	int nargs, r = ks_cmd_parse(opts, &h, argc, argv, args, &nargs);
+	if (r >= 0) {
 		free(args);
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+		return r;
 	}
+	r = 0;
 	struct ks_pset dn;
 	struct ks_store *st = NULL;
 	struct ks_geo *geo = NULL;
@@ -422,11 +423,9 @@ int cmd_darknet_capture(int argc, char **argv)
 		"the first packet is read (the store is opened first, so it must be writable by USER too).\n\n"
 		"example:\n  kansoku darknet capture --interface eth1 --darknet 198.18.0.0/16 --user kansoku",
 		0, 0};
-	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
-	int nargs, r = ks_opt_parse(opts, &h, argc, argv, args, &nargs);
-	free(args);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
 	if (!ifname) {
 		ks_err("--interface is required");
 		return KS_EXIT_USAGE;
@@ -525,11 +524,9 @@ int cmd_darknet_report(int argc, char **argv)
 		"darknet address per year, classes, sources, scanners, DDoS victims, tool tags, top ports,\n"
 		"countries and ASNs. The JSON form is documented in docs/formats.md.",
 		"TIME: 2026-11-22, 2026-11-22T04:00:00Z, @EPOCH, or an age such as 36h or 7d.", 0, 0};
-	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
-	int nargs, r = ks_opt_parse(opts, &h, argc, argv, args, &nargs);
-	free(args);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
 	struct ks_span sp;
 	if (ks_cmd_span(since, until, &sp) != 0)
 		return KS_EXIT_USAGE;
@@ -689,11 +686,9 @@ int cmd_darknet_sources(int argc, char **argv)
 		"Lists darknet sources with their aggregates: first/last seen, packets per class, distinct\n"
 		"darknet addresses, ports, tags, country and AS.",
 		"example:\n  kansoku darknet sources --tag mirai --top 20 --format csv", 0, 0};
-	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
-	int nargs, r = ks_opt_parse(opts, &h, argc, argv, args, &nargs);
-	free(args);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
 	if (tag && !(f.tag = (unsigned)ks_dn_tag_parse(tag))) {
 		ks_err("--tag '%s': expected mirai, zmap or masscan", tag);
 		return KS_EXIT_USAGE;

@@ -20,19 +20,23 @@ int cmd_org_import(int argc, char **argv)
 		"kinds: isp, local_gov, critical_infra, university, ... (lower case, [a-z0-9_]).\n"
 		"example line:\n  city-b,Example City,local_gov,csirt@city.example,198.51.100.0/24 2001:db8:b::/48",
 		1, 1};
-	char *args[2];
-	int nargs, r = ks_opt_parse(NULL, &h, argc, argv, args, &nargs);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
+	int r = ks_cmd_parse(NULL, &h, argc, argv, args, NULL);
+	if (r >= 0) {
+		free(args);
+		return r;
+	}
+	const char *path = args[0];
+	free(args);
 	char err[600], *buf;
 	size_t len;
-	if (ks_cmd_read_file(args[0], 64u << 20, &buf, &len, err, sizeof err) != 0) {
+	if (ks_cmd_read_file(path, 64u << 20, &buf, &len, err, sizeof err) != 0) {
 		ks_err("%s", err);
 		return KS_EXIT_FAIL;
 	}
 	struct ks_org_list l;
 	ks_org_list_init(&l);
-	r = ks_org_parse_csv(buf, len, args[0], &l, err, sizeof err);
+	r = ks_org_parse_csv(buf, len, path, &l, err, sizeof err);
 	free(buf);
 	if (r != 0) {
 		ks_err("%s; nothing was imported", err);
@@ -48,7 +52,7 @@ int cmd_org_import(int argc, char **argv)
 		ks_err("store %s: %s; nothing was imported", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;
 	} else {
-		ks_info("%s: %zu organisations imported (%zu new, %zu updated)", args[0], l.n, added, updated);
+		ks_info("%s: %zu organisations imported (%zu new, %zu updated)", path, l.n, added, updated);
 	}
 	ks_org_list_release(&l);
 	ks_store_close(st);
@@ -70,19 +74,13 @@ int cmd_org_list(int argc, char **argv)
 {
 	const struct ks_cmd_help h = {"kansoku org list [--format text|json|csv]",
 				      "Lists the organisations in the store with their prefixes.", NULL, 0, 0};
-	char *args[1];
-	int nargs, r = ks_opt_parse(NULL, &h, argc, argv, args, &nargs);
-	if (r != 0)
-		return r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+	int r = ks_cmd_parse(NULL, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
 	struct ks_store *st;
-	if (ks_cmd_store(&st) != 0)
-		return KS_EXIT_FAIL;
 	struct ks_org_list l;
-	if (ks_store_org_load(st, &l) != 0) {
-		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
-		ks_store_close(st);
-		return KS_EXIT_FAIL;
-	}
+	if ((r = ks_cmd_store_orgs(&st, &l)) != 0)
+		return r;
 	size_t cap = 1 << 16;
 	char *pf = ks_xmalloc(cap);
 	json_t *arr = json_array();

@@ -10,6 +10,7 @@
 #include "ks_alloc.h"
 #include "ks_err.h"
 #include "ks_log.h"
+#include "ks_opt.h"
 #include "ks_time.h"
 
 #ifndef KS_VERSION
@@ -171,6 +172,31 @@ int ks_cmd_store(struct ks_store **out)
 	char err[512];
 	if (ks_store_open(ks_g.db, out, err, sizeof err) != 0) {
 		ks_err("%s", err);
+		return KS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int ks_cmd_parse(const struct ks_opt *opts, const struct ks_cmd_help *h, int argc, char **argv,
+		 char **args, int *nargs)
+{
+	char **tmp = args ? args : ks_xcalloc((size_t)argc + 1, sizeof *tmp);
+	int n, r = ks_opt_parse(opts, h, argc, argv, tmp, &n);
+	if (nargs)
+		*nargs = n;
+	if (!args)
+		free(tmp);
+	return r == 0 ? -1 : r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
+}
+
+int ks_cmd_store_orgs(struct ks_store **st, struct ks_org_list *l)
+{
+	if (ks_cmd_store(st) != 0)
+		return KS_EXIT_FAIL;
+	if (ks_store_org_load(*st, l) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(*st));
+		ks_store_close(*st);
+		*st = NULL;
 		return KS_EXIT_FAIL;
 	}
 	return 0;

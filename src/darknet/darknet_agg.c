@@ -236,33 +236,38 @@ static inline uint64_t dst_hash(const struct ks_addr *addr)
 	return addr_hash(addr, 0);
 }
 
-/* Doubles an index, re-inserting every entry; hashes come from the entries. */
-static int grow_sources(struct ks_dn_agg *a)
+static uint64_t src_hash_at(const struct ks_dn_agg *a, uint32_t i)
 {
-	uint32_t ncap = (a->sidx.mask + 1) * 2;
+	return src_hash(&a->src[i].addr, a->src[i].hour);
+}
+
+static uint64_t dst_hash_at(const struct ks_dn_agg *a, uint32_t i)
+{
+	return dst_hash(&a->dst[i].addr);
+}
+
+/* Doubles an index over n entries, re-inserting each; hash_at gives the
+ * hash of entry i (hashes are not stored, to keep entries small). */
+static int index_grow(struct index *ix, const struct ks_dn_agg *a, uint32_t n,
+		      uint64_t (*hash_at)(const struct ks_dn_agg *, uint32_t))
+{
+	uint32_t ncap = (ix->mask + 1) * 2;
 	uint64_t *t = calloc(ncap, sizeof *t);
 	if (!t)
 		return KS_ENOMEM;
-	free(a->sidx.slot);
-	a->sidx.slot = t;
-	a->sidx.mask = ncap - 1;
-	for (uint32_t i = 0; i < a->nsrc; i++)
-		index_put(&a->sidx, src_hash(&a->src[i].addr, a->src[i].hour), i);
+	free(ix->slot);
+	ix->slot = t;
+	ix->mask = ncap - 1;
+	for (uint32_t i = 0; i < n; i++)
+		index_put(ix, hash_at(a, i), i);
 	return 0;
 }
 
-static int grow_dests(struct ks_dn_agg *a)
+/* True when adding an entry to an index holding n would pass load 1/2 and
+ * the index may still grow. */
+static inline int index_wants_growth(const struct index *ix, uint32_t n)
 {
-	uint32_t ncap = (a->didx.mask + 1) * 2;
-	uint64_t *t = calloc(ncap, sizeof *t);
-	if (!t)
-		return KS_ENOMEM;
-	free(a->didx.slot);
-	a->didx.slot = t;
-	a->didx.mask = ncap - 1;
-	for (uint32_t i = 0; i < a->ndst; i++)
-		index_put(&a->didx, dst_hash(&a->dst[i].addr), i);
-	return 0;
+	return (uint64_t)(n + 1) * 2 > (uint64_t)ix->mask + 1 && ix->mask + 1 < ix->max;
 }
 
 static int flush_sources(struct ks_dn_agg *a)
@@ -316,8 +321,8 @@ static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t
 		if ((r = flush_sources(a)) != 0)
 			return r;
 	}
-	if ((uint64_t)(a->nsrc + 1) * 2 > (uint64_t)a->sidx.mask + 1 && a->sidx.mask + 1 < a->sidx.max &&
-	    (r = grow_sources(a)) != 0)
+	if (index_wants_growth(&a->sidx, a->nsrc) &&
+	    (r = index_grow(&a->sidx, a, a->nsrc, src_hash_at)) != 0)
 		return r;
 	e = &a->src[a->nsrc];
 	index_put(&a->sidx, h, a->nsrc++);
@@ -345,8 +350,8 @@ static int add_dest(struct ks_dn_agg *a, const struct ks_addr *addr, uint64_t h,
 	int r;
 	if (a->ndst == a->lim.max_dests && (r = flush_dests(a)) != 0)
 		return r;
-	if ((uint64_t)(a->ndst + 1) * 2 > (uint64_t)a->didx.mask + 1 && a->didx.mask + 1 < a->didx.max &&
-	    (r = grow_dests(a)) != 0)
+	if (index_wants_growth(&a->didx, a->ndst) &&
+	    (r = index_grow(&a->didx, a, a->ndst, dst_hash_at)) != 0)
 		return r;
 	struct dest_ent *e = &a->dst[a->ndst];
 	index_put(&a->didx, h, a->ndst++);

@@ -95,12 +95,7 @@ static int exec(struct ks_store *s, const char *sql)
 
 static int migrate(struct ks_store *s, const char *path, char *err, size_t errlen)
 {
-	sqlite3_stmt *q;
-	int v = -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
+	int v = ks_store_schema_version(s);
 	if (v < 0) {
 		snprintf(err, errlen, "%s: cannot read schema version: %s", path, sqlite3_errmsg(s->db));
 		return KS_EIO;
@@ -372,6 +367,19 @@ static void span_hours(const struct ks_span *sp, int64_t *lo, int64_t *hi)
 		*hi = sp->until_us <= 0 ? 0 : sp->until_us / h + (sp->until_us % h != 0);
 }
 
+/* Prepares sql and binds ?1, ?2 to the hour bounds [lo, hi) of span. */
+static int prepare_span(struct ks_store *s, const char *sql, const struct ks_span *span,
+			sqlite3_stmt **q)
+{
+	int64_t lo, hi;
+	span_hours(span, &lo, &hi);
+	if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_int64(*q, 1, lo);
+	sqlite3_bind_int64(*q, 2, hi);
+	return 0;
+}
+
 /* Merge state of ks_store_dn_sources */
 struct merge {
 	struct ks_dn_source cur;
@@ -454,16 +462,10 @@ int ks_store_dn_sources(struct ks_store *s, const struct ks_span *span, ks_dn_so
 			void *ctx)
 {
 	sqlite3_stmt *q;
-	int64_t lo, hi;
-	span_hours(span, &lo, &hi);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT addr, first_us, last_us, tcp_scan, backscatter, icmp_scan, udp, other,"
+	if (prepare_span(s, "SELECT addr, first_us, last_us, tcp_scan, backscatter, icmp_scan, udp, other,"
 			       " tags, dests, dests_sat, ports, ports_sat, country, asn, as_org"
-			       " FROM dn_source WHERE hour >= ?1 AND hour < ?2 ORDER BY addr",
-			       -1, &q, NULL) != SQLITE_OK)
+			       " FROM dn_source WHERE hour >= ?1 AND hour < ?2 ORDER BY addr", span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	struct merge m;
 	memset(&m, 0, sizeof m);
 	int rc, r = 0;
@@ -493,16 +495,10 @@ int ks_store_dn_sources(struct ks_store *s, const struct ks_span *span, ks_dn_so
 int ks_store_dn_counters(struct ks_store *s, const struct ks_span *span, uint64_t out[KS_DNC__N])
 {
 	sqlite3_stmt *q;
-	int64_t lo, hi;
-	span_hours(span, &lo, &hi);
 	memset(out, 0, KS_DNC__N * sizeof *out);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT name, sum(value) FROM dn_counter WHERE hour >= ?1 AND hour < ?2"
-			       " GROUP BY name",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (prepare_span(s, "SELECT name, sum(value) FROM dn_counter WHERE hour >= ?1 AND hour < ?2"
+			       " GROUP BY name", span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(q, 0);
@@ -517,15 +513,9 @@ int ks_store_dn_counters(struct ks_store *s, const struct ks_span *span, uint64_
 int ks_store_dn_ports(struct ks_store *s, const struct ks_span *span, ks_dn_port_fn fn, void *ctx)
 {
 	sqlite3_stmt *q;
-	int64_t lo, hi;
-	span_hours(span, &lo, &hi);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT proto, port, sum(packets) FROM dn_port_hour"
-			       " WHERE hour >= ?1 AND hour < ?2 GROUP BY proto, port",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (prepare_span(s, "SELECT proto, port, sum(packets) FROM dn_port_hour"
+			       " WHERE hour >= ?1 AND hour < ?2 GROUP BY proto, port", span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	int rc, r = 0;
 	while (r == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW)
 		r = fn(ctx, (uint8_t)sqlite3_column_int(q, 0), (uint16_t)sqlite3_column_int(q, 1),
@@ -544,15 +534,11 @@ int ks_store_dn_dests(struct ks_store *s, const struct ks_span *span, unsigned t
 		" WHERE hour >= ?1 AND hour < ?2)";
 	char sql[512];
 	sqlite3_stmt *q;
-	int64_t lo, hi;
 	int rc, r = 0;
-	span_hours(span, &lo, &hi);
 	*hit = 0;
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT addr)%s", in_span);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+	if (prepare_span(s, sql, span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		*hit = (uint64_t)sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
@@ -560,10 +546,8 @@ int ks_store_dn_dests(struct ks_store *s, const struct ks_span *span, unsigned t
 		 "SELECT addr, sum(tcp_scan), sum(backscatter), sum(icmp_scan), sum(udp), sum(other)%s"
 		 " GROUP BY addr ORDER BY sum(tcp_scan+backscatter+icmp_scan+udp+other) DESC, addr LIMIT ?3",
 		 in_span);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+	if (prepare_span(s, sql, span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	sqlite3_bind_int64(q, 3, top);
 	while (r == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ks_addr a;
@@ -585,18 +569,12 @@ int ks_store_dn_ingests(struct ks_store *s, const struct ks_span *span, ks_dn_in
 			void *ctx, uint64_t *count, uint32_t *scan_threshold)
 {
 	sqlite3_stmt *q;
-	int64_t lo, hi;
-	span_hours(span, &lo, &hi);
 	*count = 0;
 	*scan_threshold = 0;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT darknet, scan_threshold FROM ingest WHERE id IN"
+	if (prepare_span(s, "SELECT darknet, scan_threshold FROM ingest WHERE id IN"
 			       " (SELECT DISTINCT ingest_id FROM dn_counter WHERE hour >= ?1 AND hour < ?2)"
-			       " ORDER BY id",
-			       -1, &q, NULL) != SQLITE_OK)
+			       " ORDER BY id", span, &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
 	int rc, r = 0;
 	while (r == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		(*count)++;
