@@ -10,7 +10,18 @@ cd "$(dirname "$0")/.."
 export KS_BUILD KANSOKU KS_TOOLS="$PWD/$KS_BUILD/tools"
 log=$KS_BUILD/test.log
 : >"$log"
-run() { "$@" 2>&1 | tee -a "$log" | grep -E '^(PASS|FAIL)'; }
+# Runs one test program; a program that exits non-zero without saying FAIL
+# (a crash, a sanitizer abort) is a failure too.
+run() {
+	local out=$KS_BUILD/run.out rc
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out" >>"$log"
+	grep -E '^(PASS|FAIL)' "$out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL' "$out"; then
+		echo "FAIL $* (exit status $rc, no FAIL line: crashed?)" | tee -a "$log"
+	fi
+}
 
 echo "== unit tests ($KS_BUILD)"
 run "$KS_BUILD/tests/unit/unit"
@@ -19,7 +30,8 @@ for t in tests/integration/t_*.sh; do
 	run bash "$t"
 done
 echo "== fuzz corpus replay"
-for r in "$KS_BUILD"/tests/fuzz/replay_*; do
+for r in "$KS_BUILD"/tests/fuzz/replay_fuzz_*; do
+	case $r in *.o | *.d) continue ;; esac
 	name=${r##*/replay_}
 	run "$r" "tests/fuzz/corpus/$name"
 done

@@ -254,8 +254,10 @@ static int ingest_one(const char *path, const struct dn_opts *o, const struct ks
 	}
 	fill_ingest(&in, &rs);
 	save_counters(st, id, &rs);
+	tf = ks_time_now_us();
 	if (ks_store_ingest_finish(st, id, &in) != 0 || ks_store_commit(st) != 0)
 		goto store_fail_rb;
+	ks_debug("%s: committed in %.2f s", path, (double)(ks_time_now_us() - tf) / 1e6);
 	print_summary(path, &rs, (double)(ks_time_now_us() - t0) / 1e6);
 	if (has_old)
 		ks_info("%s: replaced ingest #%" PRId64, path, old);

@@ -142,6 +142,8 @@ struct ks_dn_agg {
 	struct index sidx;
 	uint32_t nsrc;
 	struct ks_dn_src *last; /* cache: last entry used */
+	uint64_t *log;          /* entry << 32 | destination key, one per probe packet */
+	uint32_t nlog;
 	struct dest_ent *dst;
 	struct index didx;
 	uint32_t ndst;
@@ -186,9 +188,12 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 	if (a->src_mem)
 		a->src = (struct ks_dn_src *)(((uintptr_t)a->src_mem + 63) & ~(uintptr_t)63);
 	a->dst = calloc(a->lim.max_dests, sizeof *a->dst);
+	if (a->lim.max_log < 1)
+		a->lim.max_log = 1;
+	a->log = calloc(a->lim.max_log, sizeof *a->log);
 	a->port_hour.nv = 1;
 	a->counters.nv = KS_DNC__N;
-	if (!a->src || !a->dst ||
+	if (!a->src || !a->dst || !a->log ||
 	    index_init(&a->sidx, pow2_at_least((uint64_t)a->lim.max_sources * 2)) != 0 ||
 	    index_init(&a->didx, pow2_at_least((uint64_t)a->lim.max_dests * 2)) != 0) {
 		ks_dn_agg_free(a);
@@ -199,10 +204,8 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 
 static void release_sources(struct ks_dn_agg *a)
 {
-	for (uint32_t i = 0; i < a->nsrc; i++) {
-		ks_u32set_release(&a->src[i].dests);
+	for (uint32_t i = 0; i < a->nsrc; i++)
 		ks_u32map_release(&a->src[i].ports);
-	}
 }
 
 void ks_dn_agg_free(struct ks_dn_agg *a)
@@ -211,6 +214,7 @@ void ks_dn_agg_free(struct ks_dn_agg *a)
 		return;
 	release_sources(a);
 	free(a->src_mem);
+	free(a->log);
 	free(a->sidx.slot);
 	free(a->dst);
 	free(a->didx.slot);
@@ -270,11 +274,59 @@ static inline int index_wants_growth(const struct index *ix, uint32_t n)
 	return (uint64_t)(n + 1) * 2 > (uint64_t)ix->mask + 1 && ix->mask + 1 < ix->max;
 }
 
+/* Sorts the destination log out per entry: a counting sort by entry (each
+ * entry's nlog becomes its end offset in keys), then each entry's slice is
+ * sorted and deduplicated, and its dests point into keys. */
+static int settle_dests(struct ks_dn_agg *a, uint32_t **keys_out)
+{
+	uint32_t *keys = malloc(((size_t)a->nlog + 1) * sizeof *keys), *tmp = NULL;
+	size_t tmp_cap = 0;
+	if (!keys)
+		return KS_ENOMEM;
+	uint32_t off = 0;
+	for (uint32_t i = 0; i < a->nsrc; i++) {
+		uint32_t c = a->src[i].nlog;
+		a->src[i].nlog = off;
+		off += c;
+	}
+	for (uint32_t j = 0; j < a->nlog; j++)
+		keys[a->src[a->log[j] >> 32].nlog++] = (uint32_t)a->log[j];
+	uint32_t start = 0;
+	for (uint32_t i = 0; i < a->nsrc; i++) {
+		struct ks_dn_src *e = &a->src[i];
+		uint32_t n = e->nlog - start, *v = keys + start;
+		start = e->nlog;
+		if (n > KS_SORT_SMALL && n > tmp_cap) {
+			free(tmp);
+			tmp_cap = n;
+			if (!(tmp = malloc(tmp_cap * sizeof *tmp))) {
+				free(keys);
+				return KS_ENOMEM;
+			}
+		}
+		ks_sort_u32(v, n, tmp);
+		n = (uint32_t)ks_unique_u32(v, n);
+		if (n > a->lim.max_dests_per_source) {
+			a->st.dests_saturated += n - a->lim.max_dests_per_source;
+			n = a->lim.max_dests_per_source;
+			e->dests_saturated = 1;
+		}
+		e->dests = v;
+		e->ndests = n;
+	}
+	free(tmp);
+	*keys_out = keys;
+	return 0;
+}
+
 static int flush_sources(struct ks_dn_agg *a)
 {
-	int r = 0;
+	uint32_t *keys = NULL;
+	int r = settle_dests(a, &keys);
 	for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
 		r = a->sink->source(a->sink->ctx, &a->src[i]);
+	free(keys);
+	a->nlog = 0;
 	release_sources(a);
 	memset(a->src, 0, (size_t)a->nsrc * sizeof *a->src);
 	index_clear(&a->sidx);
@@ -395,8 +447,14 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 		   int64_t ts_us, uint32_t hour, uint64_t hs, uint64_t hd)
 {
 	struct ks_dn_src *e;
-	int r = find_source(a, &p->src, hour, hs, &e);
-	if (r != 0)
+	int r;
+	/* A full log is handed over with the sources it refers to. */
+	if (a->nlog == a->lim.max_log && ks_dn_is_probe(cls)) {
+		a->st.source_flushes++;
+		if ((r = flush_sources(a)) != 0)
+			return r;
+	}
+	if ((r = find_source(a, &p->src, hour, hs, &e)) != 0)
 		return r;
 	if (ts_us < e->first_us)
 		e->first_us = ts_us;
@@ -405,11 +463,8 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 	e->cls[cls]++;
 	e->tags |= (uint8_t)tags;
 	if (ks_dn_is_probe(cls)) {
-		r = ks_u32set_add(&e->dests, ks_dn_dest_key(&p->dst), a->lim.max_dests_per_source);
-		if (r == KS_ELIMIT)
-			a->st.dests_saturated++;
-		else if (r < 0)
-			return r;
+		a->log[a->nlog++] = (uint64_t)(uint32_t)(e - a->src) << 32 | ks_dn_dest_key(&p->dst);
+		e->nlog++;
 		if (cls != KS_DN_ICMP_SCAN) {
 			uint32_t key = (uint32_t)p->proto << 16 | p->dport;
 			r = ks_u32map_add(&e->ports, key, 1, a->lim.max_ports_per_source);
@@ -440,7 +495,7 @@ int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class 
 }
 
 /* Batches hide memory latency: with millions of sources every packet
- * misses the cache several times (index slots, entries, destination set),
+ * misses the cache several times (index slots, entries, port maps),
  * so the loop runs three stages ahead of the packet it counts, prefetching
  * the index slots, then the entries they name, then what those point to. */
 #define AHEAD 6
@@ -468,7 +523,7 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 			size_t j = i - AHEAD;
 			uint64_t s = *index_home(&a->sidx, hs[j]), d = *index_home(&a->didx, hd[j]);
 			if (s) {
-				/* an entry spans two cache lines; dests is in the second */
+				/* an entry spans two cache lines */
 				const char *e = (const char *)&a->src[(uint32_t)s - 1];
 				__builtin_prefetch(e);
 				__builtin_prefetch(e + 64);
@@ -477,19 +532,11 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 				__builtin_prefetch(&a->dst[(uint32_t)d - 1]);
 		}
 		if (i >= 2 * AHEAD && i - 2 * AHEAD < n) {
-			/* the entry's destination set (a sorted array of at most two
-			 * lines, or the key's hash slot) and port map slot */
+			/* the slot of the entry's port map */
 			size_t j = i - 2 * AHEAD;
 			uint64_t s = *index_home(&a->sidx, hs[j]);
 			if (s && (uint32_t)s - 1 < a->nsrc) {
 				const struct ks_dn_src *e = &a->src[(uint32_t)s - 1];
-				const struct ks_u32set *set = &e->dests;
-				if (set->hashed) {
-					__builtin_prefetch(&set->u.tab[ks_set_slot(ks_dn_dest_key(&v[j].pkt.dst), set->cap)]);
-				} else if (set->cap) {
-					__builtin_prefetch(set->u.tab);
-					__builtin_prefetch((const char *)set->u.tab + 64);
-				}
 				if (e->ports.cap)
 					__builtin_prefetch(&e->ports.u.tab[ks_set_slot(
 						(uint32_t)v[j].pkt.proto << 16 | v[j].pkt.dport, e->ports.cap)]);
@@ -539,5 +586,6 @@ void ks_dn_agg_stats(const struct ks_dn_agg *a, struct ks_dn_agg_stats *st)
 	st->sources_held = a->nsrc;
 	st->heap_bytes = 0;
 	for (uint32_t i = 0; i < a->nsrc; i++)
-		st->heap_bytes += ks_u32set_heap(&a->src[i].dests) + ks_u32map_heap(&a->src[i].ports);
+		st->heap_bytes += ks_u32map_heap(&a->src[i].ports);
+	st->heap_bytes += (uint64_t)a->nlog * sizeof *a->log;
 }

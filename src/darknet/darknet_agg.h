@@ -3,7 +3,9 @@
  *
  * Three tables, each with a cap fixed at init:
  *   sources:   (hour, source address) -> first/last seen, packets per class,
- *              tags, distinct probe destinations, packets per probe port;
+ *              tags, packets per probe port, and distinct probe destinations,
+ *              which are logged (entry, destination) per packet and sorted
+ *              out per entry only when handed to the sink;
  *   port-hour: (hour, protocol, port) -> packets of tcp_scan and udp;
  *   dests:     darknet address -> packets per class;
  * plus per-hour counters (darknet packets, malformed, outside, non-IP).
@@ -33,8 +35,13 @@ struct ks_dn_src {
 	uint8_t tags;
 	int64_t first_us, last_us;
 	uint64_t cls[KS_DN__NCLASS];
-	struct ks_u32set dests; /* keys: IPv4 address, or a 32-bit hash of an IPv6 address */
 	struct ks_u32map ports; /* key: proto << 16 | port -> packets */
+	/* Distinct probe destinations (IPv4 address, or a 32-bit hash of an
+	 * IPv6 address), sorted ascending; set only while the sink is called. */
+	const uint32_t *dests;
+	uint32_t ndests;
+	uint8_t dests_saturated; /* more than max_dests_per_source: the smallest kept */
+	uint32_t nlog;           /* private: destination records logged for this entry */
 };
 
 /* Per-hour counters */
@@ -61,11 +68,12 @@ struct ks_dn_sink {
 
 struct ks_dn_limits {
 	uint32_t max_sources;         /* (hour, source) entries held before a flush */
-	uint32_t max_dests_per_source; /* exact distinct destinations per entry */
+	uint32_t max_dests_per_source; /* distinct destinations stored per entry */
 	uint32_t max_ports_per_source; /* distinct ports counted per entry */
 	uint32_t max_dests;           /* darknet address entries */
+	uint32_t max_log;             /* destination records held before a flush (8 bytes each) */
 };
-#define KS_DN_LIMITS_DEFAULT {2000000, 65536, 4096, 1048576}
+#define KS_DN_LIMITS_DEFAULT {2000000, 65536, 4096, 1048576, 32000000}
 
 struct ks_dn_agg;
 
@@ -97,9 +105,9 @@ int ks_dn_agg_flush(struct ks_dn_agg *a);
 struct ks_dn_agg_stats {
 	uint64_t sources_held;  /* entries in the source table now */
 	uint64_t source_flushes; /* times the source table filled up */
-	uint64_t dests_saturated; /* inserts refused by max_dests_per_source */
+	uint64_t dests_saturated; /* distinct destinations dropped by max_dests_per_source (at flush) */
 	uint64_t ports_saturated;
-	uint64_t heap_bytes;    /* bytes held by per-source sets */
+	uint64_t heap_bytes;    /* bytes held by port maps and the destination log */
 };
 void ks_dn_agg_stats(const struct ks_dn_agg *a, struct ks_dn_agg_stats *st);
 

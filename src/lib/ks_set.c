@@ -166,6 +166,30 @@ static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n)
 	/* four passes: the result is back in the caller's v */
 }
 
+void ks_sort_u32(uint32_t *v, size_t n, uint32_t *tmp)
+{
+	if (n <= KS_SORT_SMALL) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	radix_u32(v, tmp, n);
+}
+
+size_t ks_unique_u32(uint32_t *v, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || v[i] != v[m - 1])
+			v[m++] = v[i];
+	return m;
+}
+
 void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out)
 {
 	if (!s->hashed) {

@@ -74,6 +74,13 @@ size_t ks_u32map_heap(const struct ks_u32map *m);
 /* Writes the n entries sorted by key to out[0..n). */
 void ks_u32map_sorted(const struct ks_u32map *m, struct ks_kv *out);
 
+/* Sorts v[0..n) ascending: insertion sort up to KS_SORT_SMALL keys, else an
+ * LSD radix sort that needs tmp with room for n keys. */
+#define KS_SORT_SMALL 32
+void ks_sort_u32(uint32_t *v, size_t n, uint32_t *tmp);
+/* Removes adjacent duplicates of sorted v; returns the new count. */
+size_t ks_unique_u32(uint32_t *v, size_t n);
+
 /* Blob codecs. Encoders write exactly n*4 / n*12 bytes into out. */
 void ks_blob_put_set(uint8_t *out, const uint32_t *keys, size_t n);
 void ks_blob_put_map(uint8_t *out, const struct ks_kv *kv, size_t n);

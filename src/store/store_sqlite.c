@@ -30,14 +30,14 @@ static const char *const migrations[KS_STORE_SCHEMA_VERSION] = {
 	" value INTEGER NOT NULL, PRIMARY KEY(ingest_id, name)) WITHOUT ROWID;"
 	/* Append-only: an (ingest, hour, addr) may have several rows (the
 	 * in-memory table filled up); readers merge them like rows of
-	 * different ingests. Appending keeps million-row flushes fast. */
+	 * different ingests. The rowid is ingest_id << 40 | sequence, so rows
+	 * are appended and an ingest's rows form one rowid range; no index. */
 	"CREATE TABLE dn_source(ingest_id INTEGER NOT NULL, hour INTEGER NOT NULL, addr BLOB NOT NULL,"
 	" first_us INTEGER NOT NULL, last_us INTEGER NOT NULL, tcp_scan INTEGER NOT NULL,"
 	" backscatter INTEGER NOT NULL, icmp_scan INTEGER NOT NULL, udp INTEGER NOT NULL,"
 	" other INTEGER NOT NULL, tags INTEGER NOT NULL, dests BLOB NOT NULL,"
 	" dests_sat INTEGER NOT NULL, ports BLOB NOT NULL, ports_sat INTEGER NOT NULL,"
 	" country TEXT, asn INTEGER, as_org TEXT);"
-	"CREATE INDEX dn_source_ingest ON dn_source(ingest_id);"
 	"CREATE TABLE dn_port_hour(ingest_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
 	" proto INTEGER NOT NULL, port INTEGER NOT NULL, packets INTEGER NOT NULL,"
 	" PRIMARY KEY(ingest_id, hour, proto, port)) WITHOUT ROWID;"
@@ -62,7 +62,9 @@ enum {
 };
 
 static const char *const stmt_sql[ST__N] = {
-	[ST_SRC] = "INSERT INTO dn_source VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+	[ST_SRC] = "INSERT INTO dn_source(rowid,ingest_id,hour,addr,first_us,last_us,tcp_scan,backscatter,"
+		   "icmp_scan,udp,other,tags,dests,dests_sat,ports,ports_sat,country,asn,as_org)"
+		   " VALUES(?19,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
 	[ST_PORT_HOUR] = "INSERT INTO dn_port_hour VALUES(?1,?2,?3,?4,?5)"
 			 " ON CONFLICT DO UPDATE SET packets=packets+excluded.packets",
 	[ST_DEST] = "INSERT INTO dn_dest VALUES(?1,?2,?3,?4,?5,?6,?7)"
@@ -77,10 +79,10 @@ struct ks_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__N];
 	/* scratch for encoding blobs */
-	uint32_t *keys;
 	struct ks_kv *kv;
 	uint8_t *blob;
-	size_t keys_cap, kv_cap, blob_cap;
+	size_t kv_cap, blob_cap;
+	int64_t seq_ingest, seq; /* next dn_source rowid sequence of seq_ingest */
 };
 
 const char *ks_store_errmsg(struct ks_store *s)
@@ -123,7 +125,13 @@ int ks_store_open(const char *path, struct ks_store **out, char *err, size_t err
 {
 	struct ks_store *s = ks_xcalloc(1, sizeof *s);
 	*out = NULL;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	s->seq_ingest = -1;
+	/* SQLite's memory statistics take a global mutex on every allocation;
+	 * kansoku does not read them. Only settable before initialisation. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* One connection per thread (store.h), so no per-connection mutex. */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open store: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
@@ -156,7 +164,6 @@ void ks_store_close(struct ks_store *s)
 	for (int i = 0; i < ST__N; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
-	free(s->keys);
 	free(s->kv);
 	free(s->blob);
 	free(s);
@@ -218,7 +225,8 @@ int ks_store_ingest_find(struct ks_store *s, const char *hash, int64_t *id)
 int ks_store_ingest_delete(struct ks_store *s, int64_t id)
 {
 	static const char *const del[] = {
-		"DELETE FROM dn_source WHERE ingest_id=?",    "DELETE FROM dn_port_hour WHERE ingest_id=?",
+		"DELETE FROM dn_source WHERE rowid >= ?1 << 40 AND rowid < (?1 + 1) << 40",
+		"DELETE FROM dn_port_hour WHERE ingest_id=?",
 		"DELETE FROM dn_dest WHERE ingest_id=?",      "DELETE FROM dn_counter WHERE ingest_id=?",
 		"DELETE FROM ingest_counter WHERE ingest_id=?", "DELETE FROM ingest WHERE id=?",
 	};
@@ -287,14 +295,26 @@ int ks_store_dn_source(struct ks_store *s, int64_t ingest, const struct ks_dn_sr
 		       const struct ks_geo_info *geo)
 {
 	sqlite3_stmt *q = s->st[ST_SRC];
-	size_t nd = e->dests.n, np = e->ports.n;
-	s->keys = grow(s->keys, &s->keys_cap, nd + 1, sizeof *s->keys);
+	size_t nd = e->ndests, np = e->ports.n;
 	s->kv = grow(s->kv, &s->kv_cap, np + 1, sizeof *s->kv);
 	s->blob = grow(s->blob, &s->blob_cap, nd * 4 + np * 12 + 1, 1);
-	ks_u32set_sorted(&e->dests, s->keys);
 	ks_u32map_sorted(&e->ports, s->kv);
-	ks_blob_put_set(s->blob, s->keys, nd);
+	ks_blob_put_set(s->blob, e->dests, nd);
 	ks_blob_put_map(s->blob + nd * 4, s->kv, np);
+	if (s->seq_ingest != ingest) {
+		/* first row of this ingest in this connection: continue its range */
+		sqlite3_stmt *m;
+		s->seq_ingest = ingest;
+		s->seq = 0;
+		if (sqlite3_prepare_v2(s->db, "SELECT max(rowid) FROM dn_source WHERE rowid >= ?1 << 40"
+					      " AND rowid < (?1 + 1) << 40", -1, &m, NULL) != SQLITE_OK)
+			return KS_EIO;
+		sqlite3_bind_int64(m, 1, ingest);
+		if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) == SQLITE_INTEGER)
+			s->seq = (sqlite3_column_int64(m, 0) & ((1LL << 40) - 1)) + 1;
+		sqlite3_finalize(m);
+	}
+	sqlite3_bind_int64(q, 19, ingest << 40 | s->seq++);
 	sqlite3_bind_int64(q, 1, ingest);
 	sqlite3_bind_int64(q, 2, e->hour);
 	sqlite3_bind_blob(q, 3, e->addr.b, 16, SQLITE_STATIC);
@@ -304,7 +324,7 @@ int ks_store_dn_source(struct ks_store *s, int64_t ingest, const struct ks_dn_sr
 		sqlite3_bind_int64(q, 6 + c, (int64_t)e->cls[c]);
 	sqlite3_bind_int(q, 11, e->tags);
 	sqlite3_bind_blob(q, 12, s->blob, (int)(nd * 4), SQLITE_STATIC);
-	sqlite3_bind_int(q, 13, e->dests.saturated);
+	sqlite3_bind_int(q, 13, e->dests_saturated);
 	sqlite3_bind_blob(q, 14, s->blob + nd * 4, (int)(np * 12), SQLITE_STATIC);
 	sqlite3_bind_int(q, 15, e->ports.saturated);
 	if (geo && geo->country[0])

@@ -86,10 +86,12 @@ static int rec_source(void *ctx, const struct ks_dn_src *s)
 	o->first_us = s->first_us;
 	o->last_us = s->last_us;
 	memcpy(o->cls, s->cls, sizeof o->cls);
-	o->nd = s->dests.n;
+	o->nd = s->ndests;
 	o->dests = malloc(((size_t)o->nd + 1) * sizeof *o->dests);
-	ks_u32set_sorted(&s->dests, o->dests);
-	o->dests_sat = s->dests.saturated;
+	memcpy(o->dests, s->dests, (size_t)o->nd * sizeof *o->dests);
+	for (uint32_t i = 1; i < o->nd; i++)
+		CHECK(o->dests[i - 1] < o->dests[i]); /* sorted and distinct, as store.h expects */
+	o->dests_sat = s->dests_saturated;
 	o->np = s->ports.n;
 	o->ports = malloc(((size_t)o->np + 1) * sizeof *o->ports);
 	ks_u32map_sorted(&s->ports, o->ports);
@@ -765,10 +767,11 @@ KS_TEST(agg_max_dests_per_source_saturation)
 	struct ks_pkt q = mk4(SRC_B, DN(7), 6, 23);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &q, KS_DN_TCP_SCAN, 0, T0 + 21), 0);
 	struct ks_dn_agg_stats st;
+	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
+	/* destinations are sorted out per source at flush: drops counted there */
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.dests_saturated, 5);
 	CHECK_EQ_U64(st.ports_saturated, 0);
-	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
 	const struct rsrc *s = find_src(&r, SRC_A, H0), *sb = find_src(&r, SRC_B, H0);
 	CHECK(s && sb);
 	if (s && sb) {
@@ -901,19 +904,19 @@ KS_TEST(agg_stats_heap_bytes)
 	CHECK_EQ_U64(st.sources_held, 0);
 	CHECK_EQ_U64(st.heap_bytes, 0);
 	CHECK_EQ_U64(st.source_flushes, 0);
-	/* two destinations and one port: still inline, no heap */
+	/* one port stays inline; each probe logs one 8-byte destination record */
 	struct ks_pkt p = mk4(SRC_A, DN(1), 6, 23), q = mk4(SRC_A, DN(2), 6, 23);
 	ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0);
 	ks_dn_agg_add(a, &q, KS_DN_TCP_SCAN, 0, T0);
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.sources_held, 1);
-	CHECK_EQ_U64(st.heap_bytes, 0);
+	CHECK_EQ_U64(st.heap_bytes, 2 * sizeof(uint64_t));
 	for (uint32_t d = 3; d <= 40; d++) {
 		struct ks_pkt x = mk4(SRC_A, DN(d), 6, (uint16_t)d);
 		ks_dn_agg_add(a, &x, KS_DN_TCP_SCAN, 0, T0);
 	}
 	ks_dn_agg_stats(a, &st);
-	CHECK(st.heap_bytes >= 40 * sizeof(uint32_t) + 39 * sizeof(struct ks_kv));
+	CHECK(st.heap_bytes >= 40 * sizeof(uint64_t) + 39 * sizeof(struct ks_kv));
 	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.heap_bytes, 0);
@@ -1013,6 +1016,39 @@ KS_TEST(agg_first_seen_at_epoch)
 		CHECK_EQ_U64(r.src[0].first_us, 0);
 		CHECK_EQ_U64(r.src[0].last_us, 10);
 	}
+	ks_dn_agg_free(a);
+	rec_free(&r);
+}
+
+/* A full destination log hands everything to the sink and goes on: no
+ * count and no destination is lost, and sets stay exact per flushed row. */
+KS_TEST(agg_log_full_flushes)
+{
+	struct rec r = {0};
+	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_limits lim = lim_default();
+	lim.max_log = 4;
+	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
+	if (!a) {
+		CHECK(a != NULL);
+		return;
+	}
+	for (uint32_t d = 1; d <= 10; d++) {
+		struct ks_pkt p = mk4(SRC_A, DN(d), 6, 23);
+		CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0 + d), 0);
+	}
+	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
+	uint64_t packets = 0, dests = 0;
+	for (size_t i = 0; i < r.nsrc; i++) {
+		packets += r.src[i].cls[KS_DN_TCP_SCAN];
+		dests += r.src[i].nd;
+	}
+	CHECK_EQ_U64(r.nsrc, 3); /* 4 + 4 + 2 */
+	CHECK_EQ_U64(packets, 10);
+	CHECK_EQ_U64(dests, 10);
+	struct ks_dn_agg_stats st;
+	ks_dn_agg_stats(a, &st);
+	CHECK_EQ_U64(st.source_flushes, 2);
 	ks_dn_agg_free(a);
 	rec_free(&r);
 }
