@@ -58,7 +58,7 @@ struct dn_opts {
 	{"max-sources", KS_OPT_COUNT, &(o).max_sources, "N",                                             \
 	 "source-hours held in memory before a flush to the store (default 2m)", 1000, 100000000},       \
 	{"max-dests-per-source", KS_OPT_COUNT, &(o).max_dests, "N",                                      \
-	 "distinct destinations counted exactly per source-hour (default 65536)", 16, 16777216}
+	 "distinct destinations stored per source-hour (default 65536)", 16, 16777216}
 
 /* The aggregation sink: writes into the store under the current ingest. */
 struct sink_ctx {

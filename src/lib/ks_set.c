@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Small-first hash sets and count maps; see ks_set.h. Tables use linear
- * probing at a load factor of at most 1/2, keyed by a multiplicative hash. */
+/* Small-first count maps, key sorting and the blob codecs; see ks_set.h.
+ * Tables use linear probing at a load factor of at most 1/2, keyed by a
+ * multiplicative hash. */
 #include "ks_set.h"
 
 #include <stdlib.h>
@@ -9,144 +10,6 @@
 #include "ks_err.h"
 
 #define slot ks_set_slot
-
-void ks_u32set_release(struct ks_u32set *s)
-{
-	if (s->cap)
-		free(s->u.tab);
-	memset(s, 0, sizeof *s);
-}
-
-static void set_put(uint32_t *tab, uint32_t cap, uint32_t k)
-{
-	uint32_t i = slot(k, cap);
-	while (tab[i])
-		i = (i + 1) & (cap - 1);
-	tab[i] = k;
-}
-
-/* Sorted array (inline or heap) -> hash table of ncap slots. */
-static int to_hash(struct ks_u32set *s, uint32_t ncap)
-{
-	uint32_t *t = calloc(ncap, sizeof *t);
-	if (!t)
-		return KS_ENOMEM;
-	const uint32_t *v = s->cap ? s->u.tab : s->u.inl;
-	for (uint32_t i = 0; i < s->n; i++) {
-		if (v[i] == 0)
-			s->has_zero = 1;
-		else
-			set_put(t, ncap, v[i]);
-	}
-	if (s->cap)
-		free(s->u.tab);
-	s->u.tab = t;
-	s->cap = ncap;
-	s->hashed = 1;
-	return 0;
-}
-
-static int hash_grow(struct ks_u32set *s)
-{
-	uint32_t ncap = s->cap * 2;
-	uint32_t *t = calloc(ncap, sizeof *t);
-	if (!t)
-		return KS_ENOMEM;
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->u.tab[i])
-			set_put(t, ncap, s->u.tab[i]);
-	free(s->u.tab);
-	s->u.tab = t;
-	s->cap = ncap;
-	return 0;
-}
-
-static int hash_add(struct ks_u32set *s, uint32_t k, uint32_t max)
-{
-	if (k == 0) {
-		if (s->has_zero)
-			return 0;
-		if (s->n >= max)
-			goto full;
-		s->has_zero = 1;
-		s->n++;
-		return 1;
-	}
-	uint32_t i = slot(k, s->cap);
-	while (s->u.tab[i]) {
-		if (s->u.tab[i] == k)
-			return 0;
-		i = (i + 1) & (s->cap - 1);
-	}
-	if (s->n >= max)
-		goto full;
-	if ((s->n - s->has_zero + 1) * 2 > s->cap) {
-		int r = hash_grow(s);
-		if (r != 0)
-			return r;
-		set_put(s->u.tab, s->cap, k);
-	} else {
-		s->u.tab[i] = k;
-	}
-	s->n++;
-	return 1;
-full:
-	s->saturated = 1;
-	return KS_ELIMIT;
-}
-
-int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max)
-{
-	if (s->hashed)
-		return hash_add(s, k, max);
-	uint32_t *v = s->cap ? s->u.tab : s->u.inl;
-	uint32_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (v[mid] < k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < s->n && v[lo] == k)
-		return 0;
-	if (s->n >= max) {
-		s->saturated = 1;
-		return KS_ELIMIT;
-	}
-	uint32_t room = s->cap ? s->cap : 2;
-	if (s->n == room) {
-		if (room >= KS_U32SET_SORTED_MAX) {
-			int r = to_hash(s, KS_U32SET_SORTED_MAX * 4);
-			return r ? r : hash_add(s, k, max);
-		}
-		uint32_t ncap = s->cap ? s->cap * 2 : 8;
-		uint32_t *t = malloc(ncap * sizeof *t);
-		if (!t)
-			return KS_ENOMEM;
-		memcpy(t, v, s->n * sizeof *t);
-		if (s->cap)
-			free(s->u.tab);
-		s->u.tab = t;
-		s->cap = ncap;
-		v = t;
-	}
-	memmove(v + lo + 1, v + lo, (s->n - lo) * sizeof *v);
-	v[lo] = k;
-	s->n++;
-	return 1;
-}
-
-size_t ks_u32set_heap(const struct ks_u32set *s)
-{
-	return (size_t)s->cap * sizeof(uint32_t);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
 
 /* LSD radix sort, 8 bits a pass, for the large sets; tmp has room for n. */
 static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n)
@@ -188,27 +51,6 @@ size_t ks_unique_u32(uint32_t *v, size_t n)
 		if (m == 0 || v[i] != v[m - 1])
 			v[m++] = v[i];
 	return m;
-}
-
-void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out)
-{
-	if (!s->hashed) {
-		memcpy(out, s->cap ? s->u.tab : s->u.inl, s->n * sizeof *out);
-		return;
-	}
-	size_t n = 0;
-	if (s->has_zero)
-		out[n++] = 0;
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->u.tab[i])
-			out[n++] = s->u.tab[i];
-	uint32_t *tmp = malloc(n * sizeof *tmp + 1);
-	if (tmp) {
-		radix_u32(out, tmp, n);
-		free(tmp);
-	} else {
-		qsort(out, n, sizeof *out, cmp_u32);
-	}
 }
 
 void ks_u32map_release(struct ks_u32map *m)

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Compact sets of 32-bit keys and maps from 32-bit keys to 64-bit counts,
- * sized for millions of small instances (one per source address). A set
- * holds up to two keys inline, then up to KS_U32SET_SORTED_MAX keys in a
- * sorted array (cheap to insert into at that size, and already in blob
- * order), then an open-addressing hash table; a map holds one entry inline,
- * then a hash table. Tables double up to a cap given on every insert. A set or map that
- * hits its cap stops growing and is marked saturated (counts stay exact,
- * membership becomes a lower bound).
+/* Maps from 32-bit keys to 64-bit counts, sized for millions of small
+ * instances (one per source address): one entry inline, then an
+ * open-addressing hash table that doubles up to a cap given on every
+ * insert. A map that hits its cap stops taking new keys and is marked
+ * saturated (counts of held keys stay exact). Also sorting and merging of
+ * sorted 32-bit key arrays.
  *
- * Also the blob form used in the store: a set is its keys sorted ascending,
+ * The blob form used in the store: a set is its keys sorted ascending,
  * each 4 bytes little-endian; a map is (key u32 LE, count u64 LE) pairs
  * sorted by key. Blob readers validate lengths and order (stored blobs are
  * data, not trusted code). */
@@ -17,18 +15,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-struct ks_u32set {
-	uint32_t n;   /* keys held */
-	uint32_t cap; /* 0: inline (up to 2 keys); else slots of u.tab */
-	uint8_t hashed;    /* u.tab is a hash table (else a sorted array) */
-	uint8_t has_zero;  /* hashed: key 0 is held (tables use 0 as the empty slot) */
-	uint8_t saturated; /* an insert was refused by the cap */
-	union {
-		uint32_t inl[2]; /* sorted */
-		uint32_t *tab;
-	} u;
-};
 
 struct ks_kv {
 	uint32_t k;
@@ -47,8 +33,6 @@ struct ks_u32map {
 	} u;
 };
 
-#define KS_U32SET_SORTED_MAX 32
-
 /* Home slot of key k in a table of cap (a power of two) slots; exposed so
  * that hot loops can prefetch it. */
 static inline uint32_t ks_set_slot(uint32_t k, uint32_t cap)
@@ -56,16 +40,7 @@ static inline uint32_t ks_set_slot(uint32_t k, uint32_t cap)
 	return (uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
 }
 
-/* Zero-initialised structs are empty sets/maps. */
-void ks_u32set_release(struct ks_u32set *s);
-/* Adds k. Returns 1 if new, 0 if present, KS_ELIMIT if the set holds max keys
- * already (then saturated is set), KS_ENOMEM if growing failed. */
-int ks_u32set_add(struct ks_u32set *s, uint32_t k, uint32_t max);
-/* Heap bytes owned. */
-size_t ks_u32set_heap(const struct ks_u32set *s);
-/* Writes the n keys, sorted, to out[0..n). */
-void ks_u32set_sorted(const struct ks_u32set *s, uint32_t *out);
-
+/* A zero-initialised struct is an empty map. */
 void ks_u32map_release(struct ks_u32map *m);
 /* Adds v to the count of key k (k != 0). Returns 0, KS_ELIMIT (a new key past
  * max entries: not stored, saturated set) or KS_ENOMEM. */

@@ -10,222 +10,9 @@
 #include "ks_set.h"
 #include "ks_test.h"
 
-/* Sorted keys of s into a fresh array (caller frees). */
-static uint32_t *set_keys(const struct ks_u32set *s)
-{
-	uint32_t *k = malloc(((size_t)s->n + 1) * sizeof *k);
-	if (k)
-		ks_u32set_sorted(s, k);
-	return k;
-}
-
 static int is_pow2(uint32_t x)
 {
 	return x && (x & (x - 1)) == 0;
-}
-
-KS_TEST(set_empty_zero_initialised)
-{
-	struct ks_u32set s;
-	memset(&s, 0, sizeof s);
-	CHECK_EQ_U64(s.n, 0);
-	CHECK_EQ_U64(ks_u32set_heap(&s), 0);
-	uint32_t out[1] = {0xdeadbeef};
-	ks_u32set_sorted(&s, out);
-	CHECK_EQ_U64(out[0], 0xdeadbeef); /* nothing written */
-	ks_u32set_release(&s);
-	CHECK_EQ_U64(s.n, 0);
-}
-
-KS_TEST(set_inline_add_and_duplicates)
-{
-	struct ks_u32set s = {0};
-	CHECK_EQ_U64(ks_u32set_add(&s, 7, 100), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 7, 100), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 3, 100), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 3, 100), 0);
-	CHECK_EQ_U64(s.n, 2);
-	CHECK_EQ_U64(s.cap, 0); /* two keys still inline */
-	CHECK_EQ_U64(ks_u32set_heap(&s), 0);
-	CHECK(!s.saturated);
-	uint32_t out[2];
-	ks_u32set_sorted(&s, out);
-	CHECK_EQ_U64(out[0], 3);
-	CHECK_EQ_U64(out[1], 7);
-	ks_u32set_release(&s);
-}
-
-KS_TEST(set_key_zero)
-{
-	struct ks_u32set s = {0};
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 0);
-	CHECK_EQ_U64(s.n, 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 9, 100), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 4, 100), 1);
-	CHECK_EQ_U64(s.n, 3);
-	uint32_t out[3];
-	ks_u32set_sorted(&s, out);
-	CHECK_EQ_U64(out[0], 0);
-	CHECK_EQ_U64(out[1], 4);
-	CHECK_EQ_U64(out[2], 9);
-	/* growing keeps key 0 and the earlier keys */
-	CHECK_EQ_U64(ks_u32set_add(&s, 1, 100), 1);
-	CHECK(s.cap > 0);
-	CHECK_EQ_U64(s.n, 4);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 9, 100), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 4, 100), 0);
-	uint32_t out4[4];
-	ks_u32set_sorted(&s, out4);
-	CHECK_EQ_U64(out4[0], 0);
-	CHECK_EQ_U64(out4[1], 1);
-	CHECK_EQ_U64(out4[2], 4);
-	CHECK_EQ_U64(out4[3], 9);
-	ks_u32set_release(&s);
-	CHECK_EQ_U64(s.n, 0);
-	CHECK(!s.has_zero);
-}
-
-KS_TEST(set_key_zero_added_after_table)
-{
-	struct ks_u32set s = {0};
-	for (uint32_t k = 1; k <= 5; k++)
-		CHECK_EQ_U64(ks_u32set_add(&s, k, 100), 1);
-	CHECK(s.cap > 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 100), 0);
-	CHECK_EQ_U64(s.n, 6);
-	uint32_t out[6];
-	ks_u32set_sorted(&s, out);
-	for (uint32_t i = 0; i < 6; i++)
-		CHECK_EQ_U64(out[i], i);
-	ks_u32set_release(&s);
-}
-
-KS_TEST(set_inline_to_table_growth)
-{
-	struct ks_u32set s = {0};
-	CHECK_EQ_U64(ks_u32set_add(&s, 0xffffffffu, 1000000), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0x80000000u, 1000000), 1);
-	CHECK_EQ_U64(s.cap, 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 1, 1000000), 1);
-	CHECK(s.cap > 0);
-	CHECK(is_pow2(s.cap));
-	CHECK_EQ_U64(ks_u32set_heap(&s), (size_t)s.cap * sizeof(uint32_t));
-	/* the inline keys moved to the table */
-	CHECK_EQ_U64(ks_u32set_add(&s, 0xffffffffu, 1000000), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0x80000000u, 1000000), 0);
-	uint32_t out[3];
-	ks_u32set_sorted(&s, out);
-	CHECK_EQ_U64(out[0], 1);
-	CHECK_EQ_U64(out[1], 0x80000000u);
-	CHECK_EQ_U64(out[2], 0xffffffffu);
-	ks_u32set_release(&s);
-	CHECK_EQ_U64(s.cap, 0);
-	CHECK_EQ_U64(ks_u32set_heap(&s), 0);
-}
-
-KS_TEST(set_many_keys_sorted_export)
-{
-	struct ks_u32set s = {0};
-	const uint32_t N = 5000;
-	/* a scrambled order of distinct keys (odd multiplier: a bijection) */
-	for (uint32_t i = 0; i < N; i++) {
-		uint32_t k = (i * 2654435761u) ^ 0x5bd1e995u;
-		CHECK_EQ_U64(ks_u32set_add(&s, k, N), 1);
-	}
-	CHECK_EQ_U64(s.n, N);
-	CHECK(!s.saturated);
-	CHECK(is_pow2(s.cap));
-	CHECK(s.cap >= 2 * N); /* load factor at most 1/2 */
-	for (uint32_t i = 0; i < N; i++)
-		CHECK_EQ_U64(ks_u32set_add(&s, (i * 2654435761u) ^ 0x5bd1e995u, N), 0);
-	uint32_t *k = set_keys(&s);
-	CHECK(k != NULL);
-	if (k) {
-		for (uint32_t i = 1; i < N; i++)
-			CHECK(k[i - 1] < k[i]);
-		/* every key exported is one we added */
-		uint32_t *want = malloc(N * sizeof *want);
-		for (uint32_t i = 0; i < N; i++)
-			want[i] = (i * 2654435761u) ^ 0x5bd1e995u;
-		int bad = 0;
-		for (uint32_t i = 0; i < N; i++) {
-			int found = 0;
-			for (uint32_t j = 0; j < N && !found; j++)
-				found = want[j] == k[i];
-			bad += !found;
-		}
-		CHECK_EQ_U64(bad, 0);
-		free(want);
-	}
-	free(k);
-	ks_u32set_release(&s);
-}
-
-KS_TEST(set_cap_saturation_table)
-{
-	struct ks_u32set s = {0};
-	for (uint32_t k = 1; k <= 10; k++)
-		CHECK_EQ_U64(ks_u32set_add(&s, k, 10), 1);
-	CHECK(!s.saturated);
-	CHECK_EQ_U64(ks_u32set_add(&s, 11, 10), KS_ELIMIT);
-	CHECK(s.saturated);
-	CHECK_EQ_U64(s.n, 10);
-	/* present keys still answer 0 once full */
-	CHECK_EQ_U64(ks_u32set_add(&s, 5, 10), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 12, 10), KS_ELIMIT);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 10), KS_ELIMIT); /* key 0 obeys the cap too */
-	CHECK(!s.has_zero);
-	CHECK_EQ_U64(s.n, 10);
-	uint32_t out[10];
-	ks_u32set_sorted(&s, out);
-	for (uint32_t i = 0; i < 10; i++)
-		CHECK_EQ_U64(out[i], i + 1);
-	ks_u32set_release(&s);
-	CHECK(!s.saturated);
-}
-
-KS_TEST(set_cap_saturation_inline)
-{
-	struct ks_u32set s = {0};
-	CHECK_EQ_U64(ks_u32set_add(&s, 1, 2), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 2, 2), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 3, 2), KS_ELIMIT);
-	CHECK(s.saturated);
-	CHECK_EQ_U64(s.n, 2);
-	CHECK_EQ_U64(s.cap, 0); /* refused insert did not grow the set */
-	CHECK_EQ_U64(ks_u32set_add(&s, 2, 2), 0);
-	ks_u32set_release(&s);
-
-	struct ks_u32set z = {0};
-	CHECK_EQ_U64(ks_u32set_add(&z, 0, 1), 1);
-	CHECK_EQ_U64(ks_u32set_add(&z, 8, 1), KS_ELIMIT);
-	CHECK(z.saturated);
-	CHECK_EQ_U64(z.n, 1);
-	ks_u32set_release(&z);
-
-	struct ks_u32set e = {0};
-	CHECK_EQ_U64(ks_u32set_add(&e, 8, 0), KS_ELIMIT);
-	CHECK_EQ_U64(ks_u32set_add(&e, 0, 0), KS_ELIMIT);
-	CHECK(e.saturated);
-	CHECK_EQ_U64(e.n, 0);
-	ks_u32set_release(&e);
-}
-
-KS_TEST(set_cap_one)
-{
-	struct ks_u32set s = {0};
-	CHECK_EQ_U64(ks_u32set_add(&s, 42, 1), 1);
-	CHECK_EQ_U64(ks_u32set_add(&s, 42, 1), 0);
-	CHECK_EQ_U64(ks_u32set_add(&s, 43, 1), KS_ELIMIT);
-	CHECK_EQ_U64(ks_u32set_add(&s, 0, 1), KS_ELIMIT);
-	CHECK_EQ_U64(s.n, 1);
-	uint32_t out[1];
-	ks_u32set_sorted(&s, out);
-	CHECK_EQ_U64(out[0], 42);
-	ks_u32set_release(&s);
 }
 
 /* ---- maps ---- */
@@ -443,47 +230,6 @@ KS_TEST(set_blob_map_round_trip)
 	free(out);
 }
 
-KS_TEST(set_blob_from_sets_round_trip)
-{
-	/* sorted export -> blob -> decoded equals the set */
-	struct ks_u32set s = {0};
-	for (uint32_t i = 0; i < 300; i++)
-		ks_u32set_add(&s, 0xc0000200u + i * 7, 1000);
-	ks_u32set_add(&s, 0, 1000);
-	uint32_t *k = set_keys(&s);
-	uint8_t *blob = malloc((size_t)s.n * 4);
-	ks_blob_put_set(blob, k, s.n);
-	uint32_t *out = NULL;
-	size_t n = 0;
-	CHECK_EQ_U64(ks_blob_get_set(blob, (size_t)s.n * 4, &out, &n), 0);
-	CHECK_EQ_U64(n, 301);
-	CHECK(out && memcmp(out, k, n * 4) == 0);
-	free(out);
-	free(blob);
-	free(k);
-	ks_u32set_release(&s);
-
-	struct ks_u32map m = {0};
-	for (uint32_t i = 1; i <= 50; i++)
-		ks_u32map_add(&m, 6u << 16 | (i * 37), (uint64_t)i << 33, 100);
-	struct ks_kv *kv = malloc(m.n * sizeof *kv);
-	ks_u32map_sorted(&m, kv);
-	uint8_t *mb = malloc((size_t)m.n * 12);
-	ks_blob_put_map(mb, kv, m.n);
-	struct ks_kv *mo = NULL;
-	size_t mn = 0;
-	CHECK_EQ_U64(ks_blob_get_map(mb, (size_t)m.n * 12, &mo, &mn), 0);
-	CHECK_EQ_U64(mn, 50);
-	int bad = 0;
-	for (size_t i = 0; mo && i < mn; i++)
-		bad += mo[i].k != kv[i].k || mo[i].v != kv[i].v;
-	CHECK_EQ_U64(bad, 0);
-	free(mo);
-	free(mb);
-	free(kv);
-	ks_u32map_release(&m);
-}
-
 KS_TEST(set_blob_validation_errors)
 {
 	uint8_t b[48];
@@ -602,32 +348,46 @@ KS_TEST(set_map_merge_sorted)
 	CHECK_EQ_U64(out[3].v, 18);
 }
 
-/* Every representation (inline, sorted array, hash table) against a
- * reference bitmap, with key 0 and duplicates, across the switch points. */
-KS_TEST(set_modes_against_reference)
+
+/* ks_sort_u32 and ks_unique_u32 against qsort, on both sides of the
+ * insertion/radix switch, with duplicates and extreme keys. */
+static int cmp_ref(const void *a, const void *b)
 {
-	static uint8_t seen[4096];
-	uint64_t x = 12345;
-	for (int round = 0; round < 50; round++) {
-		struct ks_u32set s = {0};
-		uint32_t want = 0, nkeys = (uint32_t)(round * 7 + 1);
-		memset(seen, 0, sizeof seen);
-		for (uint32_t i = 0; i < nkeys * 2; i++) {
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+KS_TEST(set_sort_and_unique_against_qsort)
+{
+	static const size_t sizes[] = {0, 1, 2, 31, 32, 33, 100, 1000, 70000};
+	uint64_t x = 99;
+	for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+		size_t n = sizes[t];
+		uint32_t *v = malloc((n + 1) * sizeof *v), *ref = malloc((n + 1) * sizeof *ref),
+			 *tmp = malloc((n + 1) * sizeof *tmp);
+		for (size_t i = 0; i < n; i++) {
 			x = x * 6364136223846793005ull + 1442695040888963407ull;
-			uint32_t k = (uint32_t)(x >> 33) % (nkeys + 1); /* includes 0, repeats */
-			int r = ks_u32set_add(&s, k, 100000);
-			CHECK_EQ_U64(r, seen[k] ? 0 : 1);
-			want += !seen[k];
-			seen[k] = 1;
+			uint32_t k = (uint32_t)(x >> 32);
+			if (i % 7 == 0)
+				k %= 16; /* duplicates */
+			if (i % 11 == 0)
+				k = UINT32_MAX;
+			v[i] = ref[i] = k;
 		}
-		CHECK_EQ_U64(s.n, want);
-		uint32_t *out = malloc((s.n + 1) * sizeof *out);
-		ks_u32set_sorted(&s, out);
-		uint32_t j = 0;
-		for (uint32_t k = 0; k <= nkeys; k++)
-			if (seen[k])
-				CHECK_EQ_U64(out[j++], k);
-		free(out);
-		ks_u32set_release(&s);
+		ks_sort_u32(v, n, tmp);
+		qsort(ref, n, sizeof *ref, cmp_ref);
+		int same = 1;
+		for (size_t i = 0; i < n; i++)
+			same &= v[i] == ref[i];
+		CHECK(same);
+		size_t m = ks_unique_u32(v, n), want = 0;
+		for (size_t i = 0; i < n; i++)
+			want += i == 0 || ref[i] != ref[i - 1];
+		CHECK_EQ_U64(m, want);
+		for (size_t i = 1; i < m; i++)
+			CHECK(v[i - 1] < v[i]);
+		free(v);
+		free(ref);
+		free(tmp);
 	}
 }
