@@ -6,7 +6,8 @@ set -u
 need jq
 need text2pcap
 ks_workdir
-SH=$(ks_shared)/data
+ks_shared
+SH=$SHARED/data
 SYN=$SH/pcap/pkt.TCP.synflood.spoofed.pcap
 DN=0.0.0.0/0,::/0
 report() { "$KANSOKU" --db "$1" darknet report --format json | jq -c 'del(.period.first_epoch, .period.last_epoch)'; }

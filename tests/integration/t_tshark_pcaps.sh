@@ -6,7 +6,8 @@
 # it is on the wire, as kansoku sees it.
 set -u
 . "$(dirname "$0")/lib.sh"
-DATA=$(ks_shared)/data/pcap
+ks_shared
+DATA=$SHARED/data/pcap
 need tshark
 ks_workdir
 
