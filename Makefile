@@ -112,8 +112,8 @@ demo: deps
 	scripts/demo.sh
 
 check-style:
-	@! grep -nwE 'strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|strncpy|alloca|system|popen' $(LIB_SRC) $(CMD_SRC) \
-	  | grep -v '^\s*//' || (echo "banned function used" && false)
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|strncpy|alloca|system|popen)[[:space:]]*\(' \
+	  $(LIB_SRC) $(CMD_SRC) $(TOOL_SRC) || (echo "banned function used" && false)
 
 clean:
 	rm -rf build bin

@@ -181,9 +181,9 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 	if (a->lim.max_dests < 1)
 		a->lim.max_dests = 1;
 	a->sink = sink;
-	/* Entry arrays are sized for the cap but only touched as they fill. */
-	/* Cache-line aligned, so that an entry spans exactly two lines;
-	 * calloc keeps untouched pages unallocated. */
+	/* Entry arrays and the log are sized for their caps but calloc'ed, so
+	 * pages are only allocated as they fill. Source entries are 64-byte
+	 * aligned, so that each spans exactly two cache lines. */
 	a->src_mem = calloc((size_t)a->lim.max_sources * sizeof *a->src + 64, 1);
 	if (a->src_mem)
 		a->src = (struct ks_dn_src *)(((uintptr_t)a->src_mem + 63) & ~(uintptr_t)63);

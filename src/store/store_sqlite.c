@@ -136,7 +136,9 @@ int ks_store_open(const char *path, struct ks_store **out, char *err, size_t err
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (exec(s, "PRAGMA journal_mode=WAL") || exec(s, "PRAGMA synchronous=NORMAL") ||
+	/* 16 KiB pages (SQLite's default is 4 KiB) cut per-page work on the
+	 * million-row ingests; the setting only takes effect on a new store. */
+	if (exec(s, "PRAGMA page_size=16384") || exec(s, "PRAGMA journal_mode=WAL") || exec(s, "PRAGMA synchronous=NORMAL") ||
 	    exec(s, "PRAGMA cache_size=-65536") || exec(s, "PRAGMA temp_store=FILE")) {
 		snprintf(err, errlen, "%s: not a usable SQLite store: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
