@@ -2090,6 +2090,38 @@ static int cmp_portstat(const void *x, const void *y)
 	return a->port < b->port ? -1 : a->port > b->port;
 }
 
+/* The report's other order: sources first. */
+static int cmp_portstat_src(const void *x, const void *y)
+{
+	const struct portstat *a = x, *b = y;
+	if (a->sources != b->sources)
+		return a->sources > b->sources ? -1 : 1;
+	if (a->packets != b->packets)
+		return a->packets > b->packets ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	return ks_addr_cmp(x, y);
+}
+
+struct addrstat {
+	struct ks_addr a;
+	uint64_t packets;
+};
+
+/* Busiest first, then by address (as kansoku orders them). */
+static int cmp_addrstat(const void *x, const void *y)
+{
+	const struct addrstat *a = x, *b = y;
+	if (a->packets != b->packets)
+		return a->packets > b->packets ? -1 : 1;
+	return ks_addr_cmp(&a->a, &b->a);
+}
+
 /* Port statistics over tcp_scan and udp packets, sorted; caller frees. */
 static struct portstat *port_stats(const struct gen *g, size_t *np)
 {
@@ -2194,6 +2226,8 @@ static void write_truth(const struct gen *g, const char *path, uint64_t seed, en
 	memset(ss, 0, g->ns * sizeof(*ss));
 	struct pair *pairs = xrealloc(NULL, g->nr ? g->nr : 1, sizeof(*pairs));
 	size_t npairs = 0;
+	struct ks_addr *dsts = xrealloc(NULL, g->nr ? g->nr : 1, sizeof(*dsts));
+	size_t ndsts = 0;
 	for (size_t i = 0; i < g->nr; i++) {
 		const struct rec *r = &g->r[i];
 		if (r->cls == C_MALFORMED) {
@@ -2209,6 +2243,7 @@ static void write_truth(const struct gen *g, const char *path, uint64_t seed, en
 		}
 		packets++;
 		cls[r->cls]++;
+		dsts[ndsts++] = r->dst;
 		if (r->l3 == L3_V4)
 			v4packets++;
 		if (r->ts < first)
@@ -2271,7 +2306,33 @@ static void write_truth(const struct gen *g, const char *path, uint64_t seed, en
 			   ", \"sources\": %" PRIu64 "}",
 			i ? "," : "", ps[i].proto == 6 ? "tcp" : "udp", ps[i].port, ps[i].packets, ps[i].sources);
 	fprintf(f, "\n  ],\n");
+	qsort(ps, np, sizeof(*ps), cmp_portstat_src);
+	fprintf(f, "  \"top_ports_by_sources\": [");
+	for (size_t i = 0; i < np && i < 10; i++)
+		fprintf(f, "%s\n    {\"proto\": \"%s\", \"port\": %u, \"packets\": %" PRIu64
+			   ", \"sources\": %" PRIu64 "}",
+			i ? "," : "", ps[i].proto == 6 ? "tcp" : "udp", ps[i].port, ps[i].packets, ps[i].sources);
+	fprintf(f, "\n  ],\n");
 	free(ps);
+	/* Darknet addresses: how many were hit, and the ten busiest. */
+	qsort(dsts, ndsts, sizeof(*dsts), cmp_addr);
+	struct addrstat *as = xrealloc(NULL, ndsts ? ndsts : 1, sizeof(*as));
+	size_t nas = 0;
+	for (size_t i = 0; i < ndsts; i++) {
+		if (nas == 0 || ks_addr_cmp(&as[nas - 1].a, &dsts[i]) != 0)
+			as[nas++] = (struct addrstat){dsts[i], 0};
+		as[nas - 1].packets++;
+	}
+	qsort(as, nas, sizeof(*as), cmp_addrstat);
+	fprintf(f, "  \"darknet_addresses_hit\": %zu,\n  \"top_darknet_addresses\": [", nas);
+	for (size_t i = 0; i < nas && i < 10; i++) {
+		fprintf(f, "%s\n    {\"address\": ", i ? "," : "");
+		json_addr(f, &as[i].a);
+		fprintf(f, ", \"packets\": %" PRIu64 "}", as[i].packets);
+	}
+	fprintf(f, "\n  ],\n");
+	free(as);
+	free(dsts);
 	/* Alerts: sources inside an organisation that are scanners or bots. */
 	struct alert *al = xrealloc(NULL, g->ns ? g->ns : 1, sizeof(*al));
 	size_t nal = 0;

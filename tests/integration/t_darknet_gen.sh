@@ -61,6 +61,21 @@ JQ_PORTS='$t[0] as $t |
 	(select(($r | length) != ($w | length)) | "\($r | length) entries, want \($w | length)"),
 	(range(0; [($r | length), ($w | length)] | max) as $i | select($r[$i] != $w[$i])
 	 | "[\($i)] \($r[$i] | tojson) want \($w[$i] | tojson)")'
+# The other rankings and the per-address figures, element by element.
+JQ_RANKS='$t[0] as $t |
+	def ports: [.[]? | {proto, port, packets, sources}];
+	def addrs: [.[]? | {address, packets}];
+	(select((.top_ports_by_sources | ports) != ($t.top_ports_by_sources | ports))
+	 | "top_ports_by_sources=\(.top_ports_by_sources | ports | tojson) want \($t.top_ports_by_sources | ports | tojson)"),
+	(select(.darknet_addresses_hit != $t.darknet_addresses_hit)
+	 | "darknet_addresses_hit=\(.darknet_addresses_hit) want \($t.darknet_addresses_hit)"),
+	(select((.top_darknet_addresses | addrs) != ($t.top_darknet_addresses | addrs))
+	 | "top_darknet_addresses=\(.top_darknet_addresses | addrs | tojson) want \($t.top_darknet_addresses | addrs | tojson)"),
+	# the generator uses documentation ranges, absent from every MaxMind database
+	(select(.top_countries != [{country: "--", sources: $t.sources, packets: $t.packets}])
+	 | "top_countries=\(.top_countries | tojson) want all sources unknown"),
+	(select(.top_asns != [{asn: 0, org: "", sources: $t.sources, packets: $t.packets}])
+	 | "top_asns=\(.top_asns | tojson) want all sources unknown")'
 # The alert set: (org, address, packets, sorted tags); order does not matter.
 JQ_ALERTS='$t[0] as $t |
 	def norm: [.[] | {org, address, packets, tags: ((.tags // []) | sort)}] | sort_by(.org, .address);
@@ -95,6 +110,7 @@ report_vs_truth() {
 	jqcheck "$1 counts" "$JQ_COUNTS" "$2" "$3"
 	jqcheck "$1 period and rate" "$JQ_NUMS" "$2" "$3"
 	jqcheck "$1 top_ports" "$JQ_PORTS" "$2" "$3"
+	jqcheck "$1 other rankings and addresses" "$JQ_RANKS" "$2" "$3"
 }
 
 # same_report NAME A B: the documented keys of two reports are equal.
