@@ -169,6 +169,27 @@ gen_case() {
 for lt in $LINKS; do
 	gen_case "$lt" "$lt" "$SEED"
 done
+
+# darknet sources: each filter against the truth (the ether case's store).
+src_count() { "$KANSOKU" --db "$W/ether.db" darknet sources --top 1000000 --format json "$@" | jq length; }
+T=$W/ether.truth.json
+check_eq "darknet_gen sources: all" "$(src_count)" "$(jq .sources "$T")"
+for tag in mirai zmap masscan; do
+	check_eq "darknet_gen sources --tag $tag" "$(src_count --tag $tag)" "$(jq ".tags.$tag" "$T")"
+done
+check_eq "darknet_gen sources --scanners" "$(src_count --scanners)" "$(jq .scanners "$T")"
+check_eq "darknet_gen sources --victims" "$(src_count --victims)" "$(jq .victims "$T")"
+check_eq "darknet_gen sources --class backscatter (= victims)" "$(src_count --class backscatter)" "$(jq .victims "$T")"
+check_eq "darknet_gen sources --country -- (all unknown)" "$(src_count --country=--)" "$(jq .sources "$T")"
+top=$("$KANSOKU" --db "$W/ether.db" darknet sources --top 5 --format json)
+check_eq "darknet_gen sources --top 5: five, most packets first" \
+	"$(echo "$top" | jq -c '[length, ([.[].packets] == ([.[].packets] | sort | reverse))]')" '[5,true]'
+check_eq "darknet_gen sources --top 1 is the busiest source" "$(echo "$top" | jq '.[0].packets')" \
+	"$("$KANSOKU" --db "$W/ether.db" darknet sources --top 1000000 --format json | jq '[.[].packets] | max')"
+check_eq "darknet_gen sources csv: header and one row per source" \
+	"$("$KANSOKU" --db "$W/ether.db" darknet sources --top 1000000 --format csv | wc -l)" "$(($(jq .sources "$T") + 1))"
+"$KANSOKU" --db "$W/ether.db" darknet sources --tag nope >/dev/null 2>"$W/err"
+check_eq "darknet_gen sources --tag nope: exit status 2" "$?" 2
 # The generator itself: the same arguments give the same bytes.
 if "$GEN" darknet --out "$W/again.pcap" --truth "$W/again.json" --orgs "$W/again.csv" --seed "$SEED" \
 	--linktype ether --scan-threshold "$THRESHOLD" 2>/dev/null &&
