@@ -594,76 +594,98 @@ static int src_match(const struct src_filter *f, const struct ks_dn_source *s)
 	return 1;
 }
 
-struct rankent {
+/* The top N matching sources, kept in a min-heap ordered by (packets,
+ * address reversed): its root is the weakest, replaced when a better one
+ * comes. Rows are rendered only for sources that enter the heap. */
+struct cand {
 	uint64_t packets;
 	struct ks_addr addr;
+	char *row;
 };
 
 struct src_pass {
 	const struct src_filter *f;
-	struct rankent *v;
-	size_t n, cap, top;
-	char **rows; /* second pass: rendered rows by rank */
+	struct cand *heap;
+	size_t n, top;
 };
 
-static int cmp_rank(const void *a, const void *b)
+/* a ranks below b: fewer packets, or as many and a later address */
+static int weaker(const struct cand *a, const struct cand *b)
 {
-	const struct rankent *x = a, *y = b;
-	if (x->packets != y->packets)
-		return x->packets > y->packets ? -1 : 1;
-	return ks_addr_cmp(&x->addr, &y->addr);
+	if (a->packets != b->packets)
+		return a->packets < b->packets;
+	return ks_addr_cmp(&a->addr, &b->addr) > 0;
 }
 
-static int cmp_addr(const void *a, const void *b)
+static void sift_down(struct cand *h, size_t n, size_t i)
 {
-	return ks_addr_cmp(&((const struct rankent *)a)->addr, &((const struct rankent *)b)->addr);
-}
-
-static int pass1(void *ctx, const struct ks_dn_source *s)
-{
-	struct src_pass *p = ctx;
-	if (!src_match(p->f, s))
-		return 0;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 1024;
-		p->v = ks_xreallocarray(p->v, p->cap, sizeof *p->v);
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && weaker(&h[l], &h[m]))
+			m = l;
+		if (r < n && weaker(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct cand t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
 	}
-	p->v[p->n].packets = s->packets;
-	p->v[p->n++].addr = s->addr;
-	/* keep memory bounded by the ranking: trim to the top when large */
-	if (p->n >= 4 * p->top + 4096) {
-		qsort(p->v, p->n, sizeof *p->v, cmp_rank);
-		p->n = p->top;
-	}
-	return 0;
 }
 
-/* Renders the selected sources (p->v sorted by address; packets holds the
- * rank) into p->rows in the output format. */
-static int pass2(void *ctx, const struct ks_dn_source *s)
+static void sift_up(struct cand *h, size_t i)
 {
-	struct src_pass *p = ctx;
-	struct rankent key = {0, s->addr};
-	struct rankent *e = bsearch(&key, p->v, p->n, sizeof *p->v, cmp_addr);
-	if (!e)
-		return 0;
+	while (i > 0 && weaker(&h[i], &h[(i - 1) / 2])) {
+		struct cand t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static char *render_source(const struct ks_dn_source *s, uint32_t threshold)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
-		return KS_ENOMEM;
+		return NULL;
 	if (ks_g.format == KS_FMT_JSON) {
-		json_t *j = ks_dn_source_json(s, p->f->threshold);
+		json_t *j = ks_dn_source_json(s, threshold);
 		json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(j);
 	} else if (ks_g.format == KS_FMT_CSV) {
-		ks_dn_source_csv_row(f, s, p->f->threshold, NULL, 0);
+		ks_dn_source_csv_row(f, s, threshold, NULL, 0);
 	} else {
-		ks_dn_source_text_row(f, s, p->f->threshold);
+		ks_dn_source_text_row(f, s, threshold);
 	}
 	fclose(f);
-	p->rows[e->packets] = buf;
+	return buf;
+}
+
+static int consider(void *ctx, const struct ks_dn_source *s)
+{
+	struct src_pass *p = ctx;
+	struct cand c = {s->packets, s->addr, NULL};
+	if (!src_match(p->f, s) || (p->n == p->top && !weaker(&p->heap[0], &c)))
+		return 0;
+	if (!(c.row = render_source(s, p->f->threshold)))
+		return KS_ENOMEM;
+	if (p->n < p->top) {
+		p->heap[p->n] = c;
+		sift_up(p->heap, p->n++);
+	} else {
+		free(p->heap[0].row);
+		p->heap[0] = c;
+		sift_down(p->heap, p->n, 0);
+	}
 	return 0;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	return weaker(b, a) ? -1 : weaker(a, b) ? 1 : 0;
 }
 
 int cmd_darknet_sources(int argc, char **argv)
@@ -710,22 +732,13 @@ int cmd_darknet_sources(int argc, char **argv)
 	uint32_t th;
 	ks_store_dn_ingests(st, &sp, NULL, NULL, &ni, &th);
 	f.threshold = threshold ? threshold : th ? th : KS_DEFAULT_SCAN_THRESHOLD;
-	struct src_pass p = {&f, NULL, 0, 0, top, NULL};
-	r = ks_store_dn_sources(st, &sp, pass1, &p);
-	if (r == 0) {
-		qsort(p.v, p.n, sizeof *p.v, cmp_rank);
-		if (p.n > top)
-			p.n = top;
-		for (size_t i = 0; i < p.n; i++)
-			p.v[i].packets = i; /* rank */
-		qsort(p.v, p.n, sizeof *p.v, cmp_addr);
-		p.rows = ks_xcalloc(p.n + 1, sizeof *p.rows);
-		r = ks_store_dn_sources(st, &sp, pass2, &p);
-	}
+	struct src_pass p = {&f, ks_xcalloc(top + 1, sizeof *p.heap), 0, top};
+	r = ks_store_dn_sources(st, &sp, consider, &p);
 	if (r != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;
 	} else {
+		qsort(p.heap, p.n, sizeof *p.heap, by_rank);
 		if (ks_g.format == KS_FMT_CSV)
 			ks_dn_source_csv_header(stdout, NULL, 0);
 		else if (ks_g.format == KS_FMT_TEXT)
@@ -735,15 +748,14 @@ int cmd_darknet_sources(int argc, char **argv)
 		for (size_t i = 0; i < p.n; i++) {
 			if (ks_g.format == KS_FMT_JSON)
 				fputs(i ? ",\n" : "\n", stdout);
-			fputs(p.rows[i] ? p.rows[i] : "", stdout);
+			fputs(p.heap[i].row, stdout);
 		}
 		if (ks_g.format == KS_FMT_JSON)
 			fputs(p.n ? "\n]\n" : "]\n", stdout);
 	}
-	for (size_t i = 0; p.rows && i < p.n; i++)
-		free(p.rows[i]);
-	free(p.rows);
-	free(p.v);
+	for (size_t i = 0; i < p.n; i++)
+		free(p.heap[i].row);
+	free(p.heap);
 	ks_store_close(st);
 	return r;
 }
