@@ -27,6 +27,8 @@ int ks_capture_open_live(const char *ifname, struct ks_capture **out, char *err,
 void ks_capture_close(struct ks_capture *c);
 
 int ks_capture_linktype(const struct ks_capture *c);
+/* libpcap's name of the link type ("EN10MB", "IEEE802_11_RADIO"), or "unknown". */
+const char *ks_capture_linktype_name(const struct ks_capture *c);
 const char *ks_capture_name(const struct ks_capture *c);
 
 /* Next frame: 1 with *f filled; 0 on a live read timeout (no packet);

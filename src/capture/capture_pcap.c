@@ -193,6 +193,12 @@ int ks_capture_linktype(const struct ks_capture *c)
 	return pcap_datalink(c->p);
 }
 
+const char *ks_capture_linktype_name(const struct ks_capture *c)
+{
+	const char *n = pcap_datalink_val_to_name(pcap_datalink(c->p));
+	return n ? n : "unknown";
+}
+
 const char *ks_capture_name(const struct ks_capture *c)
 {
 	return c->name;

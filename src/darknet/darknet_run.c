@@ -86,9 +86,9 @@ int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_
 				st->non_ip++;
 				ks_dn_agg_count(agg, KS_DNC_NON_IP, f.ts_us);
 			} else {
-				snprintf(err, errlen, "%s: link type %d is not supported (supported: Ethernet, "
-						      "Linux SLL/SLL2, raw IP, BSD NULL/LOOP)",
-					 ks_capture_name(cap), lt);
+				snprintf(err, errlen, "%s: link type %d (%s) is not supported; expected Ethernet, "
+						      "Linux SLL/SLL2, raw IP or BSD NULL/LOOP",
+					 ks_capture_name(cap), lt, ks_capture_linktype_name(cap));
 				r = KS_EINVAL;
 				break;
 			}

@@ -54,6 +54,19 @@ check_eq "missing file exit status 1" "$?" 1
 check_eq "bad --darknet exit status 2" "$?" 2
 grep -q "198.18.0.0/33" "$W/e" && pass "bad --darknet names the prefix" || fail "bad --darknet names the prefix" "$(cat "$W/e")"
 
+# A link type kansoku does not decode (802.11 radiotap): named, nothing stored.
+printf '0000 00 01 02 03\n' >"$W/h"
+text2pcap -q -l 127 "$W/h" "$W/radiotap.pcap" 2>/dev/null
+"$KANSOKU" -q --db "$W/lt.db" darknet ingest --darknet $DN "$W/radiotap.pcap" 2>"$W/e"
+check_eq "unsupported link type exit status 3" "$?" 3
+grep -q "radiotap.pcap: link type 127 (IEEE802_11_RADIO) is not supported" "$W/e" &&
+	pass "unsupported link type error names file and type" || fail "unsupported link type error" "$(cat "$W/e")"
+check_eq "unsupported link type stores nothing" "$("$KANSOKU" --db "$W/lt.db" darknet report --format json | jq .ingests)" 0
+"$KANSOKU" -q --db "$W/lt.db" darknet capture --interface ks-nosuch0 --darknet $DN 2>"$W/e"
+check_eq "capture on a missing interface exit status 1" "$?" 1
+grep -q "ks-nosuch0: cannot start capture" "$W/e" && pass "missing interface error names it" ||
+	fail "missing interface error names it" "$(cat "$W/e")"
+
 # SIGKILL at several moments of an ingest of several files, then the same
 # command again: totals equal one clean run of it.
 FILES=("$SYN" "$SH/pcap/amp.TCP.reflection.SYNACK.pcap" "$SH/pcap/amp.dns.RRSIG.fragmented.pcap"
