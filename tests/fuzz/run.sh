@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs libFuzzer targets. KS_FUZZ_MODE=smoke: KS_FUZZ_RUNS inputs each,
-# starting from the committed corpus (not written to). KS_FUZZ_MODE=long:
+# starting from the committed corpus, new inputs going to a scratch copy. KS_FUZZ_MODE=long:
 # KS_FUZZ_SECONDS each, new inputs saved under build/fuzz/corpus/<target>.
 # Crashes are written to build/fuzz/crash-*; copy them into
 # tests/fuzz/corpus/<target>/ once fixed so they stay fixed.
@@ -16,7 +16,12 @@ for bin in "$@"; do
 		mkdir -p "$work"
 		args=(-max_total_time="${KS_FUZZ_SECONDS:-60}" "$work" "$seeds")
 	else
-		args=(-runs="${KS_FUZZ_RUNS:-3000}" "$seeds")
+		# libFuzzer writes new inputs into the first directory it is given:
+		# a scratch copy, so the committed seeds stay as they are.
+		work=build/fuzz/smoke/$name
+		rm -rf "$work"
+		mkdir -p "$work"
+		args=(-runs="${KS_FUZZ_RUNS:-3000}" "$work" "$seeds")
 	fi
 	if "$bin" -artifact_prefix=build/fuzz/crash-"$name"- -rss_limit_mb=2048 "${args[@]}" \
 		>build/fuzz/"$name".log 2>&1; then
