@@ -18,6 +18,9 @@ enum {
 
 enum ks_format { KS_FMT_TEXT = 0, KS_FMT_JSON, KS_FMT_CSV };
 
+/* Default scan threshold: see docs/darknet.md ("Scanners"). */
+#define KS_DEFAULT_SCAN_THRESHOLD 10
+
 struct ks_globals {
 	const char *db;         /* store path */
 	enum ks_format format;
@@ -35,6 +38,9 @@ int ks_cmd_parse(const struct ks_opt *opts, const struct ks_cmd_help *h, int arg
 		 char **args, int *nargs);
 /* Opens ks_g.db and loads its organisations; prints errors. 0 or an exit code. */
 int ks_cmd_store_orgs(struct ks_store **st, struct ks_org_list *l);
+/* The scan threshold readers use: `given` when set (non-zero), else that of
+ * the latest ingest in span, else KS_DEFAULT_SCAN_THRESHOLD. */
+uint32_t ks_cmd_threshold(struct ks_store *st, const struct ks_span *sp, uint32_t given);
 /* Opens ks_g.db; prints the error and returns non-zero on failure. */
 int ks_cmd_store(struct ks_store **out);
 /* Prints j (consumed) as indented JSON and a newline to stdout. */

@@ -146,11 +146,8 @@ int cmd_alerts(int argc, char **argv)
 	}
 	if (l.n == 0)
 		ks_warn("no organisations in %s: load them with 'kansoku org import FILE.csv'", ks_g.db);
-	uint64_t ni;
-	uint32_t th;
-	ks_store_dn_ingests(st, &sp, NULL, NULL, &ni, &th);
-	struct collect c = {&l, ks_xcalloc(l.n + 1, sizeof *c.by_org),
-			    threshold ? threshold : th ? th : 10, dir ? KS_FMT_CSV : ks_g.format, 0};
+	struct collect c = {&l, ks_xcalloc(l.n + 1, sizeof *c.by_org), ks_cmd_threshold(st, &sp, threshold),
+			    dir ? KS_FMT_CSV : ks_g.format, 0};
 	r = ks_alerts_each(st, &l, &sp, c.threshold, org, on_alert, &c);
 	if (r != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));

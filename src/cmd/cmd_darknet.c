@@ -21,8 +21,6 @@
 #include "ks_opt.h"
 #include "ks_time.h"
 
-/* Default scan threshold: see docs/darknet.md ("Scanners"). */
-#define KS_DEFAULT_SCAN_THRESHOLD 10
 
 static volatile sig_atomic_t stop_flag;
 
@@ -542,7 +540,7 @@ int cmd_darknet_report(int argc, char **argv)
 	uint32_t th;
 	r = ks_store_dn_ingests(st, &sp, add_darknet, &dn, &ningest, &th);
 	ks_pset_build(&dn);
-	ks_dn_report_init(&rep, threshold ? threshold : th ? th : KS_DEFAULT_SCAN_THRESHOLD);
+	ks_dn_report_init(&rep, ks_cmd_threshold(st, &sp, threshold));
 	rep.ingests = ningest;
 	rep.darknet_addresses = ks_pset_v4_count(&dn);
 	if (r == 0)
@@ -728,10 +726,7 @@ int cmd_darknet_sources(int argc, char **argv)
 	struct ks_store *st;
 	if (ks_cmd_store(&st) != 0)
 		return KS_EXIT_FAIL;
-	uint64_t ni;
-	uint32_t th;
-	ks_store_dn_ingests(st, &sp, NULL, NULL, &ni, &th);
-	f.threshold = threshold ? threshold : th ? th : KS_DEFAULT_SCAN_THRESHOLD;
+	f.threshold = ks_cmd_threshold(st, &sp, threshold);
 	struct src_pass p = {&f, ks_xcalloc(top + 1, sizeof *p.heap), 0, top};
 	r = ks_store_dn_sources(st, &sp, consider, &p);
 	if (r != 0) {

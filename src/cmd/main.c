@@ -189,6 +189,17 @@ int ks_cmd_parse(const struct ks_opt *opts, const struct ks_cmd_help *h, int arg
 	return r == 0 ? -1 : r == 1 ? KS_EXIT_OK : KS_EXIT_USAGE;
 }
 
+uint32_t ks_cmd_threshold(struct ks_store *st, const struct ks_span *sp, uint32_t given)
+{
+	uint64_t n;
+	uint32_t latest = 0;
+	if (given)
+		return given;
+	if (ks_store_dn_ingests(st, sp, NULL, NULL, &n, &latest) != 0 || latest == 0)
+		return KS_DEFAULT_SCAN_THRESHOLD;
+	return latest;
+}
+
 int ks_cmd_store_orgs(struct ks_store **st, struct ks_org_list *l)
 {
 	if (ks_cmd_store(st) != 0)

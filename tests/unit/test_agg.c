@@ -149,6 +149,23 @@ static struct ks_dn_sink sink_for(struct rec *r)
 	return s;
 }
 
+/* An aggregator that records into r through *sink (filled here); CHECKs
+ * that it could be made. */
+static struct ks_dn_agg *agg_open(struct rec *r, struct ks_dn_sink *sink,
+				  const struct ks_dn_limits *lim)
+{
+	*sink = sink_for(r);
+	struct ks_dn_agg *a = ks_dn_agg_new(lim, sink);
+	CHECK(a != NULL);
+	return a;
+}
+
+static void agg_close(struct ks_dn_agg *a, struct rec *r)
+{
+	ks_dn_agg_free(a);
+	rec_free(r);
+}
+
 /* Source entries recorded for addr v4 in hour (NULL if none; first one). */
 static const struct rsrc *find_src(const struct rec *r, uint32_t v4, uint32_t hour)
 {
@@ -259,10 +276,9 @@ static struct ks_dn_limits lim_default(void)
 KS_TEST(agg_source_fields)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
 	if (!a)
 		return;
 	struct ks_pkt p1 = mk4(SRC_A, DN(1), 6, 23);
@@ -313,20 +329,17 @@ KS_TEST(agg_source_fields)
 		CHECK_EQ_U64(port_count(s, 6, 80), 0);
 		CHECK(!s->ports_sat);
 	}
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_two_sources_kept_apart)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	/* interleaved so that the one-entry cache keeps switching */
 	for (int i = 0; i < 10; i++) {
 		struct ks_pkt pa = mk4(SRC_A, DN(i), 6, 22);
@@ -353,20 +366,17 @@ KS_TEST(agg_two_sources_kept_apart)
 		CHECK_EQ_U64(sb->first_us, T0 + 1000);
 		CHECK_EQ_U64(sb->last_us, T0 + 1009);
 	}
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_hour_keys)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt p = mk4(SRC_A, DN(1), 6, 23);
 	/* last microsecond of hour H0-1, first of H0, middle of H0, start of H0+5 */
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0 - 1), 0);
@@ -400,20 +410,17 @@ KS_TEST(agg_hour_keys)
 	CHECK_EQ_U64(counter_sum(&r, H0 - 1, KS_DNC_DARKNET), 1);
 	CHECK_EQ_U64(counter_sum(&r, H0, KS_DNC_DARKNET), 3);
 	CHECK_EQ_U64(counter_sum(&r, H0 + 5, KS_DNC_DARKNET), 1);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_port_hour_only_tcp_scan_and_udp)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt t1 = mk4(SRC_A, DN(1), 6, 445);
 	struct ks_pkt t2 = mk4(SRC_B, DN(2), 6, 445);
 	struct ks_pkt u1 = mk4(SRC_A, DN(3), 17, 445); /* same port number, other protocol */
@@ -441,20 +448,17 @@ KS_TEST(agg_port_hour_only_tcp_scan_and_udp)
 	for (size_t i = 0; i < r.nph; i++)
 		total += r.ph[i].packets;
 	CHECK_EQ_U64(total, 6);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_dest_entries)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt p1 = mk4(SRC_A, DN(1), 6, 23);
 	struct ks_pkt p2 = mk4(SRC_B, DN(1), 6, 80);
 	struct ks_pkt p3 = mk4(SRC_A, DN(2), 17, 53);
@@ -483,20 +487,17 @@ KS_TEST(agg_dest_entries)
 		CHECK_EQ_U64(e2->cls[KS_DN_TCP_SCAN], 0);
 		CHECK_EQ_U64(e6->cls[KS_DN_ICMP_SCAN], 1);
 	}
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_counters)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt v4 = mk4(SRC_A, DN(1), 6, 23);
 	struct ks_pkt v6 = mk6(1, 2, 17, 53);
 	for (int i = 0; i < 4; i++)
@@ -526,8 +527,7 @@ KS_TEST(agg_counters)
 			CHECK(r.cnt[i].hour != r.cnt[j].hour || r.cnt[i].counter != r.cnt[j].counter);
 	for (size_t i = 0; i < r.ncnt; i++)
 		CHECK(r.cnt[i].counter >= 0 && r.cnt[i].counter < KS_DNC__N);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_counter_names)
@@ -545,13 +545,11 @@ KS_TEST(agg_counter_names)
 KS_TEST(agg_flush_empties)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	/* flushing an empty aggregator hands over nothing */
 	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
 	CHECK_EQ_U64(r.nsrc + r.nph + r.ndst + r.ncnt, 0);
@@ -585,21 +583,18 @@ KS_TEST(agg_flush_empties)
 	CHECK_EQ_U64(ph_packets(&r, H0, 6, 23), 1);
 	CHECK_EQ_U64(counter_sum(&r, H0, KS_DNC_DARKNET), 1);
 	CHECK_EQ_U64(counter_sum(&r, H0, KS_DNC_MALFORMED), 0);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_source_overflow_loses_nothing)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_sources = 4;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	enum { NSRC = 23, NHOURS = 3 };
 	uint64_t want[NSRC][NHOURS];
 	memset(want, 0, sizeof want);
@@ -653,22 +648,19 @@ KS_TEST(agg_source_overflow_loses_nothing)
 	for (int h = 0; h < NHOURS; h++)
 		dn += counter_sum(&r, H0 + (uint32_t)h, KS_DNC_DARKNET);
 	CHECK_EQ_U64(dn, added);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_source_overflow_same_key_twice)
 {
 	/* max_sources 1: alternating sources evict each other every packet */
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_sources = 1;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt pa = mk4(SRC_A, DN(1), 6, 23), pb = mk4(SRC_B, DN(2), 6, 23);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &pa, KS_DN_TCP_SCAN, KS_TAG_MIRAI, T0 + 1), 0);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &pb, KS_DN_TCP_SCAN, 0, T0 + 2), 0);
@@ -692,21 +684,18 @@ KS_TEST(agg_source_overflow_same_key_twice)
 	struct ks_dn_agg_stats st;
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.source_flushes, 2);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_dest_table_overflow_loses_nothing)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_dests = 3;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	uint64_t want[10] = {0};
 	uint64_t added = 0;
 	for (int round = 0; round < 4; round++)
@@ -741,21 +730,18 @@ KS_TEST(agg_dest_table_overflow_loses_nothing)
 	CHECK_EQ_U64(r.nsrc, 1);
 	if (r.nsrc == 1)
 		CHECK_EQ_U64(r.src[0].nd, 5);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_max_dests_per_source_saturation)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_dests_per_source = 3;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	for (uint32_t d = 1; d <= 8; d++) {
 		struct ks_pkt p = mk4(SRC_A, DN(d), 6, 23);
 		CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0 + d), 0);
@@ -787,21 +773,18 @@ KS_TEST(agg_max_dests_per_source_saturation)
 		CHECK(!sb->dests_sat);
 	}
 	CHECK_EQ_U64(ph_packets(&r, H0, 6, 23), 10);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_max_ports_per_source_saturation)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_ports_per_source = 2;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	static const uint16_t ports[] = {22, 23, 80, 22, 443, 23};
 	for (size_t i = 0; i < 6; i++) {
 		struct ks_pkt p = mk4(SRC_A, DN(1), 6, ports[i]);
@@ -824,20 +807,17 @@ KS_TEST(agg_max_ports_per_source_saturation)
 	/* the port-hour table is not capped per source */
 	CHECK_EQ_U64(ph_packets(&r, H0, 6, 80), 1);
 	CHECK_EQ_U64(ph_packets(&r, H0, 6, 443), 1);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_ipv6_sources_and_dest_keys)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt p1 = mk6(7, 1, 6, 22), p2 = mk6(7, 2, 6, 22), p3 = mk6(7, 1, 17, 123);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p1, KS_DN_TCP_SCAN, 0, T0), 0);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p2, KS_DN_TCP_SCAN, 0, T0 + 1), 0);
@@ -860,8 +840,7 @@ KS_TEST(agg_ipv6_sources_and_dest_keys)
 	}
 	CHECK_EQ_U64(counter_sum(&r, H0, KS_DNC_DARKNET), 3);
 	CHECK_EQ_U64(counter_sum(&r, H0, KS_DNC_DARKNET_V4), 0);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_dest_key)
@@ -892,13 +871,11 @@ KS_TEST(agg_dest_key)
 KS_TEST(agg_stats_heap_bytes)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_dn_agg_stats st;
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.sources_held, 0);
@@ -920,20 +897,17 @@ KS_TEST(agg_stats_heap_bytes)
 	CHECK_EQ_U64(ks_dn_agg_flush(a), 0);
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.heap_bytes, 0);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_sink_error_aborts_flush)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	for (uint32_t i = 0; i < 5; i++) {
 		struct ks_pkt p = mk4(SRC_A + i, DN(1), 6, 23);
 		ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0);
@@ -944,21 +918,18 @@ KS_TEST(agg_sink_error_aborts_flush)
 	CHECK_EQ_U64(r.nsrc, 2); /* stopped at the third entry */
 	CHECK_EQ_U64(r.nph, 0);  /* and did not go on to the other tables */
 	CHECK_EQ_U64(r.ncnt, 0);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_sink_error_on_overflow_returned_by_add)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_sources = 2;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	r.fail_source = 42;
 	r.fail_after = 0;
 	struct ks_pkt p1 = mk4(SRC_A, DN(1), 6, 23), p2 = mk4(SRC_B, DN(1), 6, 23),
@@ -966,20 +937,17 @@ KS_TEST(agg_sink_error_on_overflow_returned_by_add)
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p1, KS_DN_TCP_SCAN, 0, T0), 0);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p2, KS_DN_TCP_SCAN, 0, T0), 0);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p3, KS_DN_TCP_SCAN, 0, T0), 42);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_first_last_out_of_order)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	static const int64_t ts[] = {500, 100, 900, 300, 899, 101};
 	struct ks_pkt p = mk4(SRC_A, DN(1), 6, 23);
 	for (size_t i = 0; i < 6; i++)
@@ -990,8 +958,7 @@ KS_TEST(agg_first_last_out_of_order)
 		CHECK_EQ_U64(r.src[0].first_us, T0 + 100);
 		CHECK_EQ_U64(r.src[0].last_us, T0 + 900);
 	}
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 KS_TEST(agg_first_seen_at_epoch)
@@ -999,13 +966,11 @@ KS_TEST(agg_first_seen_at_epoch)
 	/* A packet stamped exactly 0 (1970-01-01T00:00:00Z) is a real time: a
 	 * later packet of the same source and hour must not replace first_us. */
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	struct ks_pkt p = mk4(SRC_A, DN(1), 6, 23);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, 0), 0);
 	CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, 10), 0);
@@ -1016,8 +981,7 @@ KS_TEST(agg_first_seen_at_epoch)
 		CHECK_EQ_U64(r.src[0].first_us, 0);
 		CHECK_EQ_U64(r.src[0].last_us, 10);
 	}
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
 
 /* A full destination log hands everything to the sink and goes on: no
@@ -1025,14 +989,12 @@ KS_TEST(agg_first_seen_at_epoch)
 KS_TEST(agg_log_full_flushes)
 {
 	struct rec r = {0};
-	struct ks_dn_sink sink = sink_for(&r);
+	struct ks_dn_sink sink; /* borrowed by the aggregator: lives as long */
 	struct ks_dn_limits lim = lim_default();
 	lim.max_log = 4;
-	struct ks_dn_agg *a = ks_dn_agg_new(&lim, &sink);
-	if (!a) {
-		CHECK(a != NULL);
+	struct ks_dn_agg *a = agg_open(&r, &sink, &lim);
+	if (!a)
 		return;
-	}
 	for (uint32_t d = 1; d <= 10; d++) {
 		struct ks_pkt p = mk4(SRC_A, DN(d), 6, 23);
 		CHECK_EQ_U64(ks_dn_agg_add(a, &p, KS_DN_TCP_SCAN, 0, T0 + d), 0);
@@ -1049,6 +1011,5 @@ KS_TEST(agg_log_full_flushes)
 	struct ks_dn_agg_stats st;
 	ks_dn_agg_stats(a, &st);
 	CHECK_EQ_U64(st.source_flushes, 2);
-	ks_dn_agg_free(a);
-	rec_free(&r);
+	agg_close(a, &r);
 }
