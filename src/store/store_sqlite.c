@@ -16,6 +16,7 @@
 
 #include "ks_alloc.h"
 #include "ks_err.h"
+#include "store_int.h"
 
 /* Forward-only migrations: entry i moves a store from version i to i+1. */
 static const char *const migrations[KS_STORE_SCHEMA_VERSION] = {
@@ -51,6 +52,8 @@ static const char *const migrations[KS_STORE_SCHEMA_VERSION] = {
 	" contact TEXT NOT NULL, updated_at INTEGER NOT NULL);"
 	"CREATE TABLE org_prefix(org_id TEXT NOT NULL, prefix TEXT NOT NULL,"
 	" PRIMARY KEY(org_id, prefix)) WITHOUT ROWID;",
+	/* 1 -> 2: flow analysis (store_flow.c) */
+	KS_STORE_FLOW_SCHEMA_V2,
 };
 
 enum {
@@ -697,3 +700,6 @@ int ks_store_org_load(struct ks_store *s, struct ks_org_list *out)
 	sqlite3_finalize(p);
 	return rc == SQLITE_DONE ? 0 : KS_EIO;
 }
+
+sqlite3 *ks_store_sqlite(struct ks_store *s) { return s->db; }
+void ks_store_span_hours(const struct ks_span *sp, int64_t *lo, int64_t *hi) { span_hours(sp, lo, hi); }

@@ -16,6 +16,7 @@
 #include "ks_test.h"
 #include "org.h"
 #include "store.h"
+#include "store_flow.h"
 
 #define HOUR_US 3600000000LL
 #define T0 (1763784000LL * 1000000) /* 2025-11-22T04:00:00Z */
@@ -227,7 +228,7 @@ KS_TEST(store_open_creates_schema_and_reopens)
 	if (!s)
 		return;
 	CHECK_EQ_U64(ks_store_schema_version(s), KS_STORE_SCHEMA_VERSION);
-	CHECK_EQ_U64(KS_STORE_SCHEMA_VERSION, 1);
+	CHECK_EQ_U64(KS_STORE_SCHEMA_VERSION, 2);
 	struct stat sb;
 	CHECK(stat(t.path, &sb) == 0);
 	int64_t id = new_ingest(s, "h1", 10);
@@ -245,7 +246,7 @@ KS_TEST(store_open_creates_schema_and_reopens)
 		CHECK_EQ_U64(id2, id);
 		ks_store_close(s);
 	}
-	/* the file itself says version 1 */
+	/* the file itself says the current version */
 	sqlite3 *db = NULL;
 	CHECK(sqlite3_open(t.path, &db) == SQLITE_OK);
 	sqlite3_stmt *q = NULL;
@@ -257,7 +258,8 @@ KS_TEST(store_open_creates_schema_and_reopens)
 	CHECK_EQ_U64(v, KS_STORE_SCHEMA_VERSION);
 	/* the documented tables exist */
 	static const char *const tables[] = {"ingest", "ingest_counter", "dn_source", "dn_port_hour",
-					     "dn_dest",  "dn_counter",     "org",       "org_prefix"};
+					     "dn_dest",  "dn_counter",     "org",       "org_prefix",
+					     "flow_ingest", "flow_exporter", "flow_hour", "cc_report"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		int found = 0;
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1,
@@ -986,5 +988,142 @@ KS_TEST(store_org_put_and_load)
 		ks_org_list_release(&got);
 		ks_store_close(s);
 	}
+	tmp_remove(&t);
+}
+
+/* ---- schema 1 -> 2 and the flow tables (store_flow.h) ---- */
+
+KS_TEST(store_migrates_version_1_keeping_data)
+{
+	struct tmpdb t;
+	struct ks_store *s = NULL;
+	CHECK_EQ_U64(tmp_open(&t, &s), 0);
+	if (!s)
+		return;
+	int64_t id = new_ingest(s, "v1", 10);
+	ks_store_close(s);
+	/* turn it back into a version-1 store */
+	sqlite3 *db = NULL;
+	CHECK(sqlite3_open(t.path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DROP TABLE flow_ingest; DROP TABLE flow_exporter; DROP TABLE flow_hour;"
+			       " DROP TABLE cc_report; PRAGMA user_version=1", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	char err[512] = "";
+	s = NULL;
+	CHECK_EQ_U64(ks_store_open(t.path, &s, err, sizeof err), 0);
+	if (s) {
+		CHECK_EQ_U64(ks_store_schema_version(s), 2);
+		int64_t id2 = 0, fid = 0;
+		CHECK_EQ_U64(ks_store_ingest_find(s, "v1", &id2), 0);
+		CHECK_EQ_U64(id2, id);
+		CHECK_EQ_U64(ks_store_flow_stream_create(s, "f1", "x.pcap", "file", &fid), 0);
+		CHECK(fid > 0);
+		ks_store_close(s);
+	}
+	tmp_remove(&t);
+}
+
+static int count_streams(struct ks_store *s, int64_t want, bool *seen)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int r = ks_store_flow_streams(s, &ids, &n);
+	*seen = false;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == want)
+			*seen = true;
+	free(ids);
+	return r == 0 ? (int)n : -1;
+}
+
+struct exp_seen {
+	int n;
+	struct ks_store_exporter e[4];
+};
+static int exp_cb(void *ctx, const struct ks_store_exporter *e)
+{
+	struct exp_seen *x = ctx;
+	if (x->n < 4)
+		x->e[x->n] = *e;
+	x->e[x->n].name = NULL; /* valid only during the call */
+	x->n++;
+	return 0;
+}
+
+KS_TEST(store_flow_streams_exporters_hours)
+{
+	struct tmpdb t;
+	struct ks_store *s = NULL;
+	CHECK_EQ_U64(tmp_open(&t, &s), 0);
+	if (!s)
+		return;
+	int64_t file = 0, coll = 0, id = 0;
+	bool fin = true, seen = false;
+	CHECK_EQ_U64(ks_store_flow_stream_create(s, "hash-a", "a.pcap", "file", &file), 0);
+	CHECK_EQ_U64(ks_store_flow_stream_create(s, "collect:1", "collect 127.0.0.1:2055", "collect", &coll), 0);
+	CHECK_EQ_U64(ks_store_flow_stream_find(s, "hash-a", &id, &fin), 0);
+	CHECK_EQ_U64(id, file);
+	CHECK(!fin);
+	CHECK_EQ_U64(ks_store_flow_stream_find(s, "nope", &id, &fin), (uint64_t)(int64_t)KS_ENOENT);
+	/* unfinished file ingests are not read; collector runs are */
+	CHECK_EQ_U64(count_streams(s, file, &seen), 1);
+	CHECK(!seen);
+	CHECK_EQ_U64(count_streams(s, coll, &seen), 1);
+	CHECK(seen);
+
+	struct ks_store_exporter e = {.port = 9995, .version = 9, .name = "edge-1", .first_ms = 1000,
+				      .last_ms = 2000, .datagrams = 10, .flows = 100, .lost_packets = 1,
+				      .templates = 3, .sampling = 1};
+	CHECK_EQ_U64(ks_addr_parse("192.0.2.1", &e.addr), 0);
+	CHECK_EQ_U64(ks_store_flow_exporter_add(s, file, &e), 0);
+	e.name = NULL;
+	e.first_ms = 1500;
+	e.last_ms = 3000;
+	e.templates = 4;
+	e.sampling = 10;
+	CHECK_EQ_U64(ks_store_flow_exporter_add(s, file, &e), 0); /* same stream: adds */
+	e.version = 10;
+	CHECK_EQ_U64(ks_store_flow_exporter_add(s, coll, &e), 0); /* later stream */
+	struct exp_seen x = {0};
+	CHECK_EQ_U64(ks_store_flow_exporters(s, exp_cb, &x), 0);
+	CHECK_EQ_U64(x.n, 1);
+	CHECK_EQ_U64(x.e[0].datagrams, 30);
+	CHECK_EQ_U64(x.e[0].flows, 300);
+	CHECK_EQ_U64(x.e[0].lost_packets, 3);
+	CHECK_EQ_U64(x.e[0].first_ms, 1000);
+	CHECK_EQ_U64(x.e[0].last_ms, 3000);
+	CHECK_EQ_U64(x.e[0].templates, 4);
+	CHECK_EQ_U64(x.e[0].sampling, 10);
+	CHECK_EQ_U64(x.e[0].version, 10);
+
+	CHECK_EQ_U64(ks_store_flow_hour_add(s, file, H0, 6, 443, 5, 50, 5000), 0);
+	CHECK_EQ_U64(ks_store_flow_hour_add(s, file, H0, 6, 443, 1, 10, 1000), 0);
+	CHECK_EQ_U64(ks_store_flow_hour_add(s, coll, H0 + 1, 17, 53, 2, 2, 200), 0);
+	uint64_t f = 0, p = 0, b = 0;
+	struct ks_span all = KS_SPAN_ALL, first = {T0, T0 + HOUR_US};
+	CHECK_EQ_U64(ks_store_flow_totals(s, &all, &f, &p, &b), 0);
+	CHECK_EQ_U64(f, 8);
+	CHECK_EQ_U64(p, 62);
+	CHECK_EQ_U64(b, 6200);
+	CHECK_EQ_U64(ks_store_flow_totals(s, &first, &f, &p, &b), 0);
+	CHECK_EQ_U64(f, 6);
+
+	CHECK_EQ_U64(ks_store_flow_stream_finish(s, file), 0);
+	CHECK_EQ_U64(ks_store_flow_stream_find(s, "hash-a", &id, &fin), 0);
+	CHECK(fin);
+	CHECK_EQ_U64(count_streams(s, file, &seen), 2);
+	CHECK(seen);
+
+	/* deleting a stream removes its rows only */
+	CHECK_EQ_U64(ks_store_flow_stream_delete(s, file), 0);
+	CHECK_EQ_U64(ks_store_flow_totals(s, &all, &f, &p, &b), 0);
+	CHECK_EQ_U64(f, 2);
+	x.n = 0;
+	CHECK_EQ_U64(ks_store_flow_exporters(s, exp_cb, &x), 0);
+	CHECK_EQ_U64(x.n, 1);
+	CHECK_EQ_U64(x.e[0].datagrams, 10);
+	CHECK_EQ_U64(ks_store_flow_stream_find(s, "hash-a", &id, &fin), (uint64_t)(int64_t)KS_ENOENT);
+	ks_store_close(s);
 	tmp_remove(&t);
 }
