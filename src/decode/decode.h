@@ -48,6 +48,8 @@ struct ks_pkt {
 	uint32_t seq, ack;     /* TCP */
 	uint8_t tcp_flags;     /* TCP */
 	uint8_t icmp_type, icmp_code; /* ICMP or ICMPv6 */
+	uint16_t udp_len;      /* UDP: length field (header + payload) */
+	const uint8_t *payload; /* UDP: first payload byte; points into the frame */
 };
 
 /* Named counters for decode events. Keep ks_decode_counter_name() in sync. */

@@ -80,6 +80,8 @@ static enum ks_decode_result udp(struct ks_rd *r, uint32_t plen, struct ks_pkt *
 		return ks_dec_bad(st, KS_DEC_UDP_BAD_LEN);
 	out->sport = sport;
 	out->dport = dport;
+	out->udp_len = len;
+	out->payload = r->base + r->off;
 	out->l4_ok = 1;
 	return KS_DECODE_OK;
 }

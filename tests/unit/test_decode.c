@@ -1156,6 +1156,7 @@ KS_TEST(decode_udp_malformed)
 		if (cases[i].ok) {
 			EXPECT_OK(1, &g);
 			CHECK_EQ_U64(pkt.l4_ok, 1);
+			CHECK_EQ_U64(pkt.udp_len, cases[i].len);
 		} else {
 			EXPECT_BAD(1, &g, KS_DEC_UDP_BAD_LEN);
 			CHECK_EQ_U64(pkt.l4_ok, 0);
@@ -1167,6 +1168,26 @@ KS_TEST(decode_udp_malformed)
 	putz(&h, 4);
 	fix_ip6(&h, ip3);
 	EXPECT_BAD(229, &h, KS_DEC_UDP_TRUNC);
+}
+
+/* Flow ingest reads export datagrams from the UDP payload. */
+KS_TEST(decode_udp_payload)
+{
+	struct fr g = {0};
+	eth(&g, 0x0800);
+	size_t ip = ip4(&g, 17);
+	size_t u = udp(&g);
+	put8(&g, 0xab);
+	put8(&g, 0xcd);
+	set16(&g, u + 4, 10);
+	fix_ip4(&g, ip);
+	struct ks_decode_stats s2 = {0};
+	struct ks_pkt p2;
+	CHECK_EQ_U64(ks_decode(1, g.b, (uint32_t)g.n, (uint32_t)g.n, &p2, &s2), KS_DECODE_OK);
+	CHECK_EQ_U64(p2.udp_len, 10);
+	CHECK(p2.payload == g.b + u + 8);
+	if (p2.payload == g.b + u + 8)
+		CHECK_EQ_U64(p2.payload[0], 0xab);
 }
 
 KS_TEST(decode_icmp_icmpv6)
