@@ -739,10 +739,17 @@ static int read_csv(struct rd *r, const char *data, size_t len)
 		struct ks_cc_entry *e = new_entry(r, &ret);
 		if (e == NULL)
 			break;
-		const char *const *f = c.field;
+		const char *f[NCOLS];
 		size_t n[NCOLS];
-		for (size_t i = 0; i < NCOLS; i++)
+		for (size_t i = 0; i < NCOLS; i++) {
+			f[i] = c.field[i];
 			n[i] = strlen(f[i]);
+		}
+		/* Undo the writer's spreadsheet guard (ks_csv_put): a quote put
+		 * before a leading = + - @ of a text field. */
+		for (size_t i = C_BY; i <= C_NOTE; i += C_NOTE - C_BY)
+			if (n[i] >= 2 && f[i][0] == '\'' && strchr("=+-@", f[i][1]) != NULL)
+				f[i]++, n[i]--;
 		uint64_t u;
 		if ((ret = f_addr(r, f[C_ADDR], n[C_ADDR], e)) != 0)
 			break;
