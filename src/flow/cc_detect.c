@@ -58,6 +58,10 @@ struct pair {
 	uint32_t stride;       /* store contact k when k % stride == 0 */
 	uint8_t reverse_only;  /* contacts so far are server -> client flows */
 	uint64_t seen;         /* contacts seen (stored or not) */
+	uint32_t hours;        /* times a contact came in a later clock hour than all
+				* before: the distinct hours when contacts arrive in
+				* time order, fewer otherwise (kept through thinning) */
+	int64_t max_hr;        /* latest clock hour of a contact */
 	int64_t first, last;
 	uint64_t flows, bytes_out, bytes_in;
 	int64_t *ts;
@@ -92,12 +96,13 @@ void ks_cc_params_default(struct ks_cc_params *p)
 	p->w_fan = 0.4;
 	p->w_beacon = 0.4;
 	p->w_size = 0.2;
-	p->fanin_half = 2.0;
+	p->z = 1.645;
+	p->fan_all = 0.5;
 	p->min_infected = 2;
 	p->min_contacts = 8;
 	p->full_contacts = 24;
 	p->beacon_min = 0.7;
-	p->min_score = 0.1;
+	p->min_score = 0.15;
 	p->max_results = 0;
 	p->max_evidence_hosts = 64;
 	p->max_hosts = 1u << 20;
@@ -315,7 +320,7 @@ int ks_cc_new(const struct ks_cc_params *p, const struct ks_pset *internal,
 		p = &d;
 	}
 	if (!(p->w_fan >= 0 && p->w_beacon >= 0 && p->w_size >= 0) ||
-	    !(p->w_fan + p->w_beacon + p->w_size > 0) || !(p->fanin_half >= 0) ||
+	    !(p->w_fan + p->w_beacon + p->w_size > 0) || !(p->z >= 0 && p->z <= 10) || !(p->fan_all >= 0 && p->fan_all <= 1) ||
 	    !(p->beacon_min >= 0 && p->beacon_min <= 1) || !(p->min_score >= 0 && p->min_score <= 1) ||
 	    p->max_hosts == 0 || p->max_endpoints == 0 || p->max_pairs == 0 || p->max_ts < 16 ||
 	    p->min_contacts < 3 || p->full_contacts == 0 || p->max_hosts >= UINT32_MAX / 2 ||
@@ -389,8 +394,19 @@ static bool infer_dst_is_server(struct ks_cc *cc, const struct ks_flow *f)
 	return true;
 }
 
+static int64_t floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 static int pair_store(struct ks_cc *cc, struct pair *p, int64_t t, uint64_t bytes)
 {
+	int64_t hr = floordiv(t, 3600000);
+	if (p->seen == 0 || hr > p->max_hr) {
+		p->hours++;
+		p->max_hr = hr;
+	}
 	uint64_t k = p->seen++;
 	if (k % p->stride != 0)
 		return 0;
@@ -504,6 +520,7 @@ int ks_cc_add(struct ks_cc *cc, const struct ks_flow *f)
 		if (p->reverse_only) {
 			p->n = 0;
 			p->seen = 0;
+			p->hours = 0;
 			p->stride = 1;
 			p->reverse_only = 0;
 		}
@@ -544,12 +561,6 @@ static int cmp_u64(const void *a, const void *b)
 /* Percentile of sorted v[0..n) as RITA takes it: v[round(q * (n - 1))]. */
 static size_t pct(size_t n, double q) { return (size_t)lround(q * (double)(n - 1)); }
 
-static int64_t floordiv(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
 
 /* Bowley skewness score 1 - |skew| of quartiles lo, mid, hi; the skew is
@@ -563,25 +574,29 @@ static double skew_score(double lo, double mid, double hi, double min_den)
 	return clamp01(1.0 - fabs((lo + hi - 2 * mid) / den));
 }
 
-void ks_cc_beacon(int64_t *ts_ms, uint64_t *sizes, size_t n, const struct ks_cc_params *p,
-		  uint64_t span_hours, struct ks_cc_beacon_parts *out)
+void ks_cc_beacon(int64_t *ts_ms, uint64_t *sizes, size_t n, uint64_t contacts, uint64_t hours,
+		  const struct ks_cc_params *p, uint64_t span_hours, struct ks_cc_beacon_parts *out)
 {
 	memset(out, 0, sizeof *out);
-	if (n < p->min_contacts || n < 2)
+	if (contacts < n)
+		contacts = n;
+	if (contacts < p->min_contacts || n < 2)
 		return;
 	if (span_hours == 0)
 		span_hours = 1;
 	qsort(ts_ms, n, sizeof *ts_ms, cmp_i64);
 
 	/* Spread: distinct clock hours with a contact. */
-	uint64_t hours = 0;
+	uint64_t found = 0;
 	int64_t prev = 0;
 	for (size_t i = 0; i < n; i++) {
 		int64_t hr = floordiv(ts_ms[i], 3600000);
 		if (i == 0 || hr != prev)
-			hours++;
+			found++;
 		prev = hr;
 	}
+	if (found > hours)
+		hours = found;
 	out->spread = clamp01((double)hours / (double)span_hours);
 
 	/* Intervals, in place; those under a second are one burst. */
@@ -602,7 +617,7 @@ void ks_cc_beacon(int64_t *ts_ms, uint64_t *sizes, size_t n, const struct ks_cc_
 		qsort(ts_ms, m, sizeof *ts_ms, cmp_i64);
 		double madm = (double)ts_ms[pct(m, 0.5)];
 		double mads = mid >= 1 ? clamp01(1.0 - madm / mid) : 0;
-		double conn = clamp01((double)n / (double)p->full_contacts);
+		double conn = clamp01((double)contacts / (double)p->full_contacts);
 		out->ts = (skew + mads + conn) / 3.0;
 	}
 
@@ -640,22 +655,39 @@ struct pscore {
 	struct ks_cc_beacon_parts b;
 };
 
+/* Lower bound of the Wilson score interval for a proportion x / n at z
+ * standard deviations (Wilson 1927): the share of infected clients we are
+ * confident of, so that 2 of 2 counts for less than 20 of 20. z = 0 gives
+ * x / n itself. */
+static double wilson_lb(uint32_t x, uint32_t n, double z)
+{
+	if (n == 0)
+		return 0;
+	double p = (double)x / n, z2 = z * z, nn = n;
+	double lb = (p + z2 / (2 * nn) - z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn))) / (1 + z2 / nn);
+	return clamp01(lb);
+}
+
 /* Association of an endpoint's clients with infection beyond the base rate:
- * s = x / (x + y) rescaled so that s = b gives 0 and s = 1 gives 1. With no
- * clean host seen at all there is no contrast, and s itself is used. */
-static double specificity(uint32_t x, uint32_t y, double b, bool no_clean)
+ * the confident infected share s = wilson_lb(x, x + y) rescaled so that
+ * s = b gives 0 and s = 1 gives 1. With no clean host seen at all there is
+ * no contrast, and s itself is used. */
+static double specificity(uint32_t x, uint32_t y, double b, bool no_clean, double z)
 {
 	if (x == 0)
 		return 0;
-	double s = (double)x / ((double)x + (double)y);
+	double s = wilson_lb(x, x + y, z);
 	if (no_clean || b >= 1.0)
 		return s;
 	return clamp01((s - b) / (1.0 - b));
 }
 
-static double saturate(uint32_t n, double half)
+/* A pair beacons when its beacon score and its timing part both reach
+ * beacon_min: sizes and spread alone can look regular for browsing in a
+ * short window, the intervals cannot. */
+static bool is_beaconing(const struct ks_cc_params *p, const struct ks_cc_beacon_parts *b)
 {
-	return half > 0 ? (double)n / ((double)n + half) : (n > 0 ? 1.0 : 0.0);
+	return b->beacon > 0 && b->beacon >= p->beacon_min && b->ts >= p->beacon_min;
 }
 
 static int cmp_host(const void *pa, const void *pb)
@@ -697,7 +729,7 @@ static void fill_host(const struct ks_cc *cc, const struct pair *p, const struct
 	h->addr = ho->a;
 	h->infected = ho->infected;
 	h->beacon = ps->b.beacon;
-	h->beaconing = ps->b.beacon >= cc->p.beacon_min && ps->b.beacon > 0;
+	h->beaconing = is_beaconing(&cc->p, &ps->b);
 	h->ts = ps->b.ts;
 	h->ds = ps->b.ds;
 	h->spread = ps->b.spread;
@@ -734,7 +766,7 @@ int ks_cc_finish(struct ks_cc *cc, struct ks_cc_result *out)
 			ts[k] = p->ts[k];
 			sz[k] = p->sz[k];
 		}
-		ks_cc_beacon(ts, sz, p->n, &cc->p, span_hours, &ps[i].b);
+		ks_cc_beacon(ts, sz, p->n, p->seen, p->hours, &cc->p, span_hours, &ps[i].b);
 	}
 	for (uint32_t i = 0; i < cc->nhost; i++) {
 		if (cc->host[i].infected)
@@ -759,7 +791,7 @@ int ks_cc_finish(struct ks_cc *cc, struct ks_cc_result *out)
 			const struct pair *p = &cc->pair[pi - 1];
 			const struct ks_cc_beacon_parts *bp = &ps[pi - 1].b;
 			bool inf = cc->host[p->host - 1].infected;
-			bool beac = bp->beacon > 0 && bp->beacon >= cc->p.beacon_min;
+			bool beac = is_beaconing(&cc->p, bp);
 			np++;
 			if (inf) {
 				I++;
@@ -768,7 +800,7 @@ int ks_cc_finish(struct ks_cc *cc, struct ks_cc_result *out)
 					Bb += (bp->ts + bp->spread) / 2;
 					Zb += bp->ds;
 				}
-				if (p->n >= cc->p.min_contacts) {
+				if (p->seen >= cc->p.min_contacts) {
 					Iq++;
 					Bq += (bp->ts + bp->spread) / 2;
 					Zq += bp->ds;
@@ -780,8 +812,8 @@ int ks_cc_finish(struct ks_cc *cc, struct ks_cc_result *out)
 		}
 		if (I < cc->p.min_infected || I == 0)
 			continue;
-		double fa = specificity(I, C, b, no_clean) * saturate(I, cc->p.fanin_half);
-		double fb = specificity(Ib, Cb, b, no_clean) * saturate(Ib, cc->p.fanin_half);
+		double fa = cc->p.fan_all * specificity(I, C, b, no_clean, cc->p.z);
+		double fb = specificity(Ib, Cb, b, no_clean, cc->p.z);
 		double F = fa > fb ? fa : fb;
 		double B = 0, Z = 0;
 		if (Ib > 0) {

@@ -9,9 +9,10 @@
  *   score = F * (w_fan + w_beacon * B + w_size * Z) / (w_fan + w_beacon + w_size)
  *
  *   F  fan-in: how much more the endpoint's clients are infected hosts than
- *      the base rate of infection predicts, times a saturating count of
- *      infected clients; computed over all clients and over the clients that
- *      beacon to it, the larger kept. F is a factor, not a term: a service
+ *      the base rate of infection predicts, taking the infected share at the
+ *      lower bound of its confidence interval (so more infected clients
+ *      weigh more); computed over the clients that beacon to it and, at
+ *      half weight, over all its clients; the larger kept. F is a factor, not a term: a service
  *      that clean hosts use as much as infected ones (NTP, updates) scores 0
  *      however regular its traffic.
  *   B  periodicity: mean timing score of the infected clients' contacts, in
@@ -45,8 +46,14 @@
 struct ks_cc_params {
 	/* Weights of the regularity factor (see above). Defaults 0.4, 0.4, 0.2. */
 	double w_fan, w_beacon, w_size;
-	/* Fan-in count saturation: G(n) = n / (n + fanin_half). Default 2. */
-	double fanin_half;
+	/* Confidence of the infected share: the lower bound of its Wilson score
+	 * interval at z standard deviations is used (0 = the share itself).
+	 * Default 1.645 (one-sided 95 %). */
+	double z;
+	/* Weight of the fan-in counted over all clients against the fan-in
+	 * over beaconing clients (weight 1): infected clients that do not
+	 * beacon are weaker evidence. Default 0.5. */
+	double fan_all;
 	/* Minimum distinct infected clients for an endpoint to be a candidate.
 	 * Default 2. */
 	uint32_t min_infected;
@@ -55,9 +62,10 @@ struct ks_cc_params {
 	uint32_t min_contacts;
 	/* Contacts for a full connection-count score. Default 24. */
 	uint32_t full_contacts;
-	/* Pair beacon score from which a client counts as beaconing. Default 0.7. */
+	/* A client beacons to an endpoint when its pair beacon score and the
+	 * score's timing part both reach this. Default 0.7. */
 	double beacon_min;
-	/* Candidates below this score are left out of the result. Default 0.1. */
+	/* Candidates below this score are left out of the result. Default 0.15. */
 	double min_score;
 	/* At most this many candidates in the result (0 = all). Default 0. */
 	uint32_t max_results;
@@ -89,7 +97,7 @@ struct ks_cc_stats {
 struct ks_cc_host {
 	struct ks_addr addr;
 	bool infected;
-	bool beaconing;          /* beacon >= beacon_min */
+	bool beaconing;          /* beacon and ts >= beacon_min */
 	double beacon;           /* pair beacon score 0..1: (ts + ds + spread) / 3 */
 	double ts, ds, spread;   /* its components, each 0..1 */
 	uint32_t contacts;       /* client -> server flows */
@@ -178,10 +186,14 @@ struct ks_cc_beacon_parts {
 	int64_t interval_ms; /* median interval between contacts (0 if none) */
 };
 /* ts_ms[0..n): contact start times; sizes[0..n): bytes client -> server per
- * contact; both arrays are overwritten (used as scratch). span_hours: hours
- * spanned by the whole observation (0 is taken as 1). Uses p->min_contacts
- * and p->full_contacts; with n < min_contacts every part is 0. */
-void ks_cc_beacon(int64_t *ts_ms, uint64_t *sizes, size_t n, const struct ks_cc_params *p,
-		  uint64_t span_hours, struct ks_cc_beacon_parts *out);
+ * contact; both arrays are overwritten (used as scratch). contacts: all
+ * contacts of the pair when ts_ms holds a thinned sample (0 = n); used for
+ * the count score. hours: a lower bound of the clock hours with a contact
+ * known to the caller (0 = none); the larger of it and the hours found in
+ * ts_ms is used. span_hours: hours spanned by the whole observation (0 is
+ * taken as 1). Uses p->min_contacts and p->full_contacts; when contacts <
+ * min_contacts every part is 0. */
+void ks_cc_beacon(int64_t *ts_ms, uint64_t *sizes, size_t n, uint64_t contacts, uint64_t hours,
+		  const struct ks_cc_params *p, uint64_t span_hours, struct ks_cc_beacon_parts *out);
 
 #endif

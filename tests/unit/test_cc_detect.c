@@ -167,7 +167,7 @@ KS_TEST(cc_beacon_regular_vs_irregular)
 		sz[i] = 180 + (uint64_t)uni(0, 8);
 		t += 300000 + uni(-60000, 60000);
 	}
-	ks_cc_beacon(ts, sz, 144, &p, 12, &b);
+	ks_cc_beacon(ts, sz, 144, 0, 0, &p, 12, &b);
 	CHECK(b.beacon > 0.85);
 	CHECK(b.spread == 1.0);
 	CHECK(b.interval_ms > 280000 && b.interval_ms < 320000);
@@ -180,14 +180,14 @@ KS_TEST(cc_beacon_regular_vs_irregular)
 		sz[i] = (uint64_t)uni(300, 60000);
 		t += (int64_t)(-log((double)(rnd() % 1000000 + 1) / 1000001.0) * 240000.0) + 1000;
 	}
-	ks_cc_beacon(ts, sz, 40, &p, 12, &b);
+	ks_cc_beacon(ts, sz, 40, 0, 0, &p, 12, &b);
 	CHECK(b.beacon < 0.6);
 	CHECK(b.ts < 0.75);
 
 	/* Too few contacts: everything 0. */
 	ts[0] = T0, ts[1] = T0 + 300000, ts[2] = T0 + 600000;
 	sz[0] = sz[1] = sz[2] = 100;
-	ks_cc_beacon(ts, sz, 3, &p, 12, &b);
+	ks_cc_beacon(ts, sz, 3, 0, 0, &p, 12, &b);
 	CHECK(b.beacon == 0 && b.ts == 0 && b.ds == 0 && b.spread == 0);
 
 	/* Perfectly constant: skew guards give full scores. */
@@ -195,7 +195,7 @@ KS_TEST(cc_beacon_regular_vs_irregular)
 		ts[i] = T0 + i * HOUR / 2;
 		sz[i] = 100;
 	}
-	ks_cc_beacon(ts, sz, 24, &p, 12, &b);
+	ks_cc_beacon(ts, sz, 24, 0, 0, &p, 12, &b);
 	CHECK(fabs(b.ts - 1.0) < 1e-9);
 	CHECK(b.ds > 0.99);
 	CHECK_EQ_U64(b.interval_ms, HOUR / 2);
@@ -257,6 +257,13 @@ KS_TEST(cc_world_internal_given)
 	world(cc);
 	CHECK(ks_cc_finish(cc, &r) == 0);
 	check_world(&r);
+	for (size_t i = 0; getenv("KS_CC_DEBUG") && i < r.n && i < 6; i++) {
+		char a[KS_ADDR_STRLEN];
+		fprintf(stderr, "  #%zu %s:%u score %.3f F %.3f B %.3f Z %.3f inf %u/%u clean %u/%u\n", i + 1,
+			ks_addr_format(&r.v[i].addr, a), r.v[i].port, r.v[i].score, r.v[i].fanin,
+			r.v[i].beacon, r.v[i].size, r.v[i].infected_beaconing, r.v[i].infected,
+			r.v[i].clean_beaconing, r.v[i].clean);
+	}
 	const struct ks_cc_stats *st = ks_cc_stats(cc);
 	CHECK(st->flows > 40000);
 	CHECK_EQ_U64(st->used, st->flows);
@@ -279,6 +286,64 @@ KS_TEST(cc_world_inferred)
 	world(cc);
 	CHECK(ks_cc_finish(cc, &r) == 0);
 	check_world(&r);
+	ks_cc_result_release(&r);
+	ks_cc_free(cc);
+}
+
+/* A harsher world: bots beacon with +-50 % jitter and sizes varying by
+ * +-30 %; every host browses 30 times among 3000 sites chosen with a
+ * heavy skew (so a few infected hosts meet on long-tail sites no clean
+ * host visits); 40 % of the clean hosts browse the shared-hosting C&C. */
+static void sized_periodic(struct ks_cc *cc, uint32_t cli, uint32_t srv, uint16_t port, int64_t period,
+			   int64_t jitter, uint64_t out)
+{
+	int64_t t = T0 + uni(0, period);
+	while (t < T0 + SPAN) {
+		conn(cc, cli, eph(), srv, port, 6, t, out * (uint64_t)uni(70, 130) / 100, 2 * out);
+		t += period + uni(-jitter, jitter);
+	}
+}
+
+KS_TEST(cc_world_long_tail)
+{
+	struct ks_cc *cc;
+	struct ks_cc_result r;
+	CHECK(ks_cc_new(NULL, NULL, infected_cb, NULL, NULL, &cc) == 0);
+	rng_state = 0x1234567;
+	for (int i = 0; i < NINF + NCLEAN; i++) {
+		uint32_t h = i < NINF ? inf_host(i) : clean_host(i - NINF);
+		if (i < NINF) {
+			sized_periodic(cc, h, CC1, 23, 300000, 150000, 120);
+			if (i % 3 == 0)
+				sized_periodic(cc, h, CC2, 443, 900000, 450000, 400);
+		}
+		periodic(cc, h, NTP, 123, 17, 1024000, 10000, 76, 76);
+		for (int s = 0; s < 30; s++) {
+			double u = (double)(rnd() % 1000000 + 1) / 1e6;
+			uint32_t site = V4(198, 51, 100, 0) + (uint32_t)(u * u * u * 3000) * 7;
+			int64_t t = T0 + uni(0, SPAN - HOUR);
+			for (int k = (int)uni(1, 8); k > 0; k--) {
+				conn(cc, h, eph(), site, 443, 6, t, (uint64_t)uni(400, 3000),
+				     (uint64_t)uni(2000, 300000));
+				t += uni(1000, 60000);
+			}
+		}
+		if (i >= NINF && rnd() % 10 < 4)
+			browse(cc, h, CC2, 3);
+	}
+	CHECK(ks_cc_finish(cc, &r) == 0);
+	size_t r1 = 99, r2 = 99;
+	const struct ks_cc_cand *c1 = find(&r, CC1, 23, &r1), *c2 = find(&r, CC2, 443, &r2);
+	CHECK(c1 && c2 && r1 < 2 && r2 < 2);
+	if (c2) {
+		CHECK_EQ_U64(c2->infected_beaconing, 7);
+		CHECK(c2->clean > 50 && c2->clean_beaconing == 0);
+	}
+	for (size_t i = 2; i < r.n; i++)
+		CHECK(r.v[i].score < 0.3);
+	CHECK(find(&r, NTP, 123, NULL) == NULL);
+	for (size_t i = 0; getenv("KS_CC_DEBUG") && i < r.n; i++)
+		fprintf(stderr, "  long tail #%zu score %.3f\n", i + 1, r.v[i].score);
 	ks_cc_result_release(&r);
 	ks_cc_free(cc);
 }
@@ -392,6 +457,9 @@ KS_TEST(cc_caps_and_thinning)
 	const struct ks_cc_cand *c = find(&r, CC1, 8080, NULL);
 	CHECK(c != NULL);
 	if (c) {
+		if (getenv("KS_CC_DEBUG"))
+			fprintf(stderr, "  caps: score %.3f F %.3f B %.3f Z %.3f beacon %.3f\n", c->score,
+				c->fanin, c->beacon, c->size, c->hosts[0].beacon);
 		CHECK(c->score > 0.7);
 		CHECK(c->nhosts == 4 && c->hosts_truncated);
 		CHECK(c->hosts[0].contacts >= 140);     /* all counted */
