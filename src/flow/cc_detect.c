@@ -411,6 +411,8 @@ static int pair_store(struct ks_cc *cc, struct pair *p, int64_t t, uint64_t byte
 	if (k % p->stride != 0)
 		return 0;
 	if (p->n == cc->p.max_ts) {
+		if (p->stride >= 1u << 30)
+			return 0; /* 2^30 * max_ts contacts: keep what is held */
 		/* Thin: keep contacts 0, 2, 4 ... of those held. */
 		uint32_t m = 0;
 		for (uint32_t i = 0; i < p->n; i += 2, m++) {

@@ -73,7 +73,7 @@ struct ks_cc_list {
 void ks_cc_list_release(struct ks_cc_list *l);
 
 struct ks_cc_read_opts {
-	size_t max_bytes;   /* larger input: KS_ELIMIT. 0 = 64 MiB */
+	size_t max_bytes;   /* larger input: KS_ELIMIT. 0 = 16 MiB */
 	size_t max_entries; /* more entries: KS_ELIMIT. 0 = 1,000,000 */
 	const char *from;   /* reporter for entries without one; may be NULL */
 	int64_t now;        /* reported_at for entries without one */
