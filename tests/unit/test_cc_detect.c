@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cc_detect.h"
+#include "cc_report.h"
 #include "ks_err.h"
 #include "ks_test.h"
 
@@ -512,6 +513,68 @@ KS_TEST(cc_window_and_direction)
 	CHECK(conn(cc, CC1, 51000, inf_host(0), 23, 6, T0 + HOUR, 60, 0) == 0);
 	CHECK_EQ_U64(ks_cc_stats(cc)->inbound_new, 1);
 	CHECK_EQ_U64(ks_cc_stats(cc)->used, 0);
+	ks_cc_free(cc);
+	ks_pset_release(&in);
+}
+
+/* The renderings and the hand-over to the sharing formats. */
+KS_TEST(cc_report_renderings)
+{
+	struct ks_pset in;
+	struct ks_cc *cc;
+	struct ks_cc_result r;
+	internal_set(&in);
+	CHECK(ks_cc_new(NULL, &in, infected_cb, NULL, NULL, &cc) == 0);
+	world(cc);
+	CHECK(ks_cc_finish(cc, &r) == 0);
+	CHECK(r.n == 2);
+
+	json_t *j = ks_cc_result_json(&r);
+	CHECK(j != NULL);
+	json_t *c0 = json_array_get(json_object_get(j, "candidates"), 0);
+	CHECK(strcmp(json_string_value(json_object_get(c0, "address")), "203.0.113.10") == 0);
+	CHECK(json_integer_value(json_object_get(c0, "port")) == 8080);
+	CHECK(strcmp(json_string_value(json_object_get(c0, "proto")), "tcp") == 0);
+	CHECK(json_integer_value(json_object_get(c0, "infected")) == NINF);
+	json_t *h0 = json_array_get(json_object_get(c0, "hosts"), 0);
+	CHECK(json_is_true(json_object_get(h0, "infected")) && json_is_true(json_object_get(h0, "beaconing")));
+	double iv = json_real_value(json_object_get(h0, "interval_s"));
+	CHECK(iv > 270 && iv < 330);
+	CHECK(json_integer_value(json_object_get(json_object_get(j, "stats"), "flows")) > 40000);
+	json_decref(j);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ks_cc_result_text(f, &r, 3);
+	ks_cc_result_csv(f, &r);
+	fclose(f);
+	CHECK(buf && strstr(buf, "#1 203.0.113.10:8080/tcp  score 0.8") != NULL);
+	CHECK(buf && strstr(buf, "\n1,203.0.113.10,8080,tcp,0.8") != NULL);
+	if (getenv("KS_CC_DEBUG"))
+		fputs(buf, stderr);
+	CHECK(buf && strstr(buf, "   infected 198.18.1.") != NULL);
+	free(buf);
+
+	/* Candidates become entries that every format takes. */
+	struct ks_cc_entry e[2];
+	static const char longname[] = "op-\xe6\x9d\xb1\xe4\xba\xac-0123456789012345678901234567890123456789012345678901234567890";
+	ks_cc_entry_from_cand(&e[0], &r.v[0], "op-tokyo", 1795400000);
+	ks_cc_entry_from_cand(&e[1], &r.v[1], longname, 1795400000);
+	CHECK(ks_cc_entry_check(&e[0], NULL) == 0 && ks_cc_entry_check(&e[1], NULL) == 0);
+	CHECK(strlen(e[1].reported_by) <= 63);
+	CHECK(e[0].infected_hosts == NINF && e[0].first_seen == r.v[0].first_ms / 1000);
+	CHECK(strcmp(e[0].note, "infected 20 (beaconing 20), clean 0 (beaconing 0)") == 0);
+	f = open_memstream(&buf, &len);
+	CHECK(ks_cc_write(f, KS_CC_FMT_STIX, e, 2) == 0);
+	fclose(f);
+	struct ks_cc_list l;
+	char err[256];
+	CHECK(ks_cc_read(buf, len, KS_CC_FMT_AUTO, "x", NULL, &l, err, sizeof err) == 0 && l.n == 2);
+	ks_cc_list_release(&l);
+	free(buf);
+
+	ks_cc_result_release(&r);
 	ks_cc_free(cc);
 	ks_pset_release(&in);
 }
