@@ -12,9 +12,9 @@
  *      the base rate of infection predicts, taking the infected share at the
  *      lower bound of its confidence interval (so more infected clients
  *      weigh more); computed over the clients that beacon to it and, at
- *      half weight, over all its clients; the larger kept. F is a factor, not a term: a service
- *      that clean hosts use as much as infected ones (NTP, updates) scores 0
- *      however regular its traffic.
+ *      half weight, over all its clients; the larger kept. F is a factor,
+ *      not a term: a service that clean hosts use as much as infected ones
+ *      (NTP, updates) scores 0 however regular its traffic.
  *   B  periodicity: mean timing score of the infected clients' contacts, in
  *      the manner of RITA's beacon analysis (Bowley skewness and median
  *      absolute deviation of inter-arrival times, connection count, spread
