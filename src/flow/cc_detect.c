@@ -426,7 +426,7 @@ static int pair_store(struct ks_cc *cc, struct pair *p, int64_t t, uint64_t byte
 			return 0;
 	}
 	if (p->n == p->cap) {
-		uint32_t nc = p->cap ? p->cap * 2 : 16;
+		uint32_t nc = p->cap ? p->cap * 2 : 4; /* most pairs hold a few contacts */
 		if (nc > cc->p.max_ts)
 			nc = cc->p.max_ts;
 		int64_t *ts = reallocarray(p->ts, nc, sizeof *ts);
