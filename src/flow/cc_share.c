@@ -1379,7 +1379,7 @@ int ks_cc_read(const char *data, size_t len, enum ks_cc_fmt fmt, const char *nam
 	r.errlen = errlen;
 	r.o = &def;
 	if (len > def.max_bytes)
-		return fail(&r, KS_ELIMIT, " %zu bytes; expected at most %zu", len, def.max_bytes);
+		return fail(&r, KS_ELIMIT, "%zu bytes; expected at most %zu", len, def.max_bytes);
 	if (fmt == KS_CC_FMT_AUTO) {
 		size_t i = 0;
 		if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)

@@ -316,7 +316,7 @@ KS_TEST(cc_share_caps_and_defaults)
 	o.max_bytes = 100;
 	CHECK(ks_cc_read(three, strlen(three), KS_CC_FMT_AUTO, "in", &o, &l, err, sizeof err) ==
 	      KS_ELIMIT);
-	CHECK(strstr(err, "at most 100") != NULL);
+	CHECK(strncmp(err, "in: 3", 5) == 0 && strstr(err, "bytes; expected at most 100") != NULL);
 	/* Empty reporter and time are filled from --from and now. */
 	const char *row = HDR "203.0.113.10,8080,tcp,0.9,2026-11-22T00:00:00Z,2026-11-22T12:00:00Z,,,3,\n";
 	struct ks_cc_read_opts d = {.from = "op-nagoya", .now = T1 + 99};
