@@ -445,6 +445,30 @@ static int pair_store(struct ks_cc *cc, struct pair *p, int64_t t, uint64_t byte
 	return 0;
 }
 
+/* TCP flags as RFC 9293 numbers them. */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+/* A TCP flow that shows only a connection attempt or its refusal: no ACK,
+ * PSH or FIN (a SYN nobody answered, a lone RST), or at most two packets of
+ * nothing but SYN, ACK and RST with a SYN or RST among them (a half-open
+ * probe, its SYN-ACK, a RST-ACK refusal). Infected hosts scan: these are
+ * most of their flows, and each would make an endpoint and a pair. Flows
+ * without recorded flags (0) are kept. */
+static bool tcp_attempt(const struct ks_flow *f)
+{
+	uint8_t fl = f->tcp_flags;
+	if (f->proto != 6 || fl == 0)
+		return false;
+	if ((fl & (TH_ACK | TH_PSH | TH_FIN)) == 0)
+		return true;
+	return (fl & ~(TH_SYN | TH_ACK | TH_RST)) == 0 && (fl & (TH_SYN | TH_RST)) != 0 &&
+	       f->packets <= 2;
+}
+
 int ks_cc_add(struct ks_cc *cc, const struct ks_flow *f)
 {
 	if (cc->finished)
@@ -453,6 +477,10 @@ int ks_cc_add(struct ks_cc *cc, const struct ks_flow *f)
 	if ((cc->p.since_ms != 0 && f->first_ms < cc->p.since_ms) ||
 	    (cc->p.until_ms != 0 && f->first_ms >= cc->p.until_ms)) {
 		cc->st.outside_window++;
+		return 0;
+	}
+	if (!cc->p.keep_attempts && tcp_attempt(f)) {
+		cc->st.tcp_attempts++;
 		return 0;
 	}
 	bool fwd; /* src is the client */

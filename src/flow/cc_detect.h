@@ -74,6 +74,10 @@ struct ks_cc_params {
 	/* Caps. Defaults 1<<20 hosts, 1<<20 endpoints, 1<<22 pairs, 2048
 	 * timestamps per pair (at least 16). */
 	uint32_t max_hosts, max_endpoints, max_pairs, max_ts;
+	/* Keep TCP flows that show only a connection attempt or its refusal
+	 * (rule in docs/cc.md: scans, unanswered SYNs, RST answers). Default
+	 * false: they are counted as tcp_attempts and not recorded. */
+	bool keep_attempts;
 	/* Time window on flow start: [since_ms, until_ms); 0 = unbounded. */
 	int64_t since_ms, until_ms;
 };
@@ -86,6 +90,7 @@ struct ks_cc_stats {
 	uint64_t flows;          /* flows given to ks_cc_add */
 	uint64_t used;           /* flows that went into a pair */
 	uint64_t outside_window; /* first_ms outside [since, until) */
+	uint64_t tcp_attempts;   /* TCP connection attempts / refusals only */
 	uint64_t not_crossing;   /* internal given: both ends inside or both outside */
 	uint64_t inbound_new;    /* internal given: external -> internal with no pair yet */
 	uint64_t allowed;        /* server on the allowlist */

@@ -66,6 +66,7 @@ json_t *ks_cc_result_json(const struct ks_cc_result *r)
 	json_object_set_new(st, "flows", json_integer((json_int_t)s->flows));
 	json_object_set_new(st, "used", json_integer((json_int_t)s->used));
 	json_object_set_new(st, "outside_window", json_integer((json_int_t)s->outside_window));
+	json_object_set_new(st, "tcp_attempts", json_integer((json_int_t)s->tcp_attempts));
 	json_object_set_new(st, "not_crossing", json_integer((json_int_t)s->not_crossing));
 	json_object_set_new(st, "inbound_new", json_integer((json_int_t)s->inbound_new));
 	json_object_set_new(st, "allowed", json_integer((json_int_t)s->allowed));
@@ -150,8 +151,9 @@ void ks_cc_result_text(FILE *f, const struct ks_cc_result *r, size_t max_hosts)
 		ks_cc_time_format(sec(r->first_ms), 0, t1, sizeof t1),
 		ks_cc_time_format(sec(r->last_ms), 0, t2, sizeof t2), r->n, r->hosts_infected,
 		r->hosts_clean, r->base_rate);
-	fprintf(f, "flows %" PRIu64 ", used %" PRIu64 ", allowlisted %" PRIu64 ", dropped at caps %" PRIu64 "\n",
-		r->stats.flows, r->stats.used, r->stats.allowed,
+	fprintf(f, "flows %" PRIu64 ", used %" PRIu64 ", TCP attempts only %" PRIu64 ", allowlisted %" PRIu64
+		   ", dropped at caps %" PRIu64 "\n",
+		r->stats.flows, r->stats.used, r->stats.tcp_attempts, r->stats.allowed,
 		r->stats.cap_hosts + r->stats.cap_endpoints + r->stats.cap_pairs);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ks_cc_cand *c = &r->v[i];

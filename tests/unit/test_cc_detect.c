@@ -578,3 +578,70 @@ KS_TEST(cc_report_renderings)
 	ks_cc_free(cc);
 	ks_pset_release(&in);
 }
+
+/* Infected hosts scan: SYN-only probes, SYN-ACK and RST-ACK answers. They
+ * are dropped before they take table room, so the C&C is found within
+ * small caps; with keep_attempts they fill the endpoint table. */
+static void tcp_flow(struct ks_cc *cc, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		     int64_t t, uint8_t flags, uint64_t packets)
+{
+	struct ks_flow f;
+	memset(&f, 0, sizeof f);
+	ks_addr_from_v4(&f.src, src);
+	ks_addr_from_v4(&f.dst, dst);
+	f.sport = sport;
+	f.dport = dport;
+	f.proto = 6;
+	f.tcp_flags = flags;
+	f.packets = packets;
+	f.bytes = 60 * packets;
+	f.first_ms = f.last_ms = t;
+	(void)ks_cc_add(cc, &f);
+}
+
+KS_TEST(cc_scanning_bots)
+{
+	struct ks_pset in;
+	internal_set(&in);
+	for (int keep = 0; keep < 2; keep++) {
+		struct ks_cc_params p;
+		struct ks_cc *cc;
+		struct ks_cc_result r;
+		ks_cc_params_default(&p);
+		p.max_endpoints = 100;
+		p.keep_attempts = keep;
+		CHECK(ks_cc_new(&p, &in, infected_cb, NULL, NULL, &cc) == 0);
+		rng_state = 99;
+		for (int i = 0; i < 144; i++) {
+			for (int h = 0; h < NINF; h++) {
+				int64_t t = T0 + i * 300000LL + h * 1000;
+				uint16_t sp = eph();
+				/* Beacon: a whole connection each way. */
+				tcp_flow(cc, inf_host(h), sp, CC1, 8080, t, 0x1b, 6);
+				tcp_flow(cc, CC1, 8080, inf_host(h), sp, t + 5, 0x1b, 5);
+				/* Scan probes to 198.19.0.0/16; some answered. */
+				for (int k = 0; k < 10; k++) {
+					uint32_t dst = V4(198, 19, 0, 0) | (uint32_t)uni(0, 65535);
+					tcp_flow(cc, inf_host(h), 40000, dst, 23, t + k, 0x02, 1);
+					if (k == 0)
+						tcp_flow(cc, dst, 23, inf_host(h), 40000, t + k + 1, 0x12, 1);
+					if (k == 1)
+						tcp_flow(cc, dst, 23, inf_host(h), 40000, t + k + 1, 0x14, 1);
+				}
+			}
+		}
+		CHECK(ks_cc_finish(cc, &r) == 0);
+		const struct ks_cc_stats *st = ks_cc_stats(cc);
+		if (!keep) {
+			CHECK_EQ_U64(st->tcp_attempts, 144 * NINF * 12);
+			CHECK_EQ_U64(st->cap_endpoints, 0);
+			CHECK(r.n == 1 && find(&r, CC1, 8080, NULL) != NULL);
+		} else {
+			CHECK_EQ_U64(st->tcp_attempts, 0);
+			CHECK(st->cap_endpoints > 0);
+		}
+		ks_cc_result_release(&r);
+		ks_cc_free(cc);
+	}
+	ks_pset_release(&in);
+}
