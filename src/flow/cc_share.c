@@ -962,6 +962,7 @@ struct pat {
 	char type[16];
 	char proto[16];
 	bool has_addr, has_port, has_proto, has_type;
+	unsigned depth; /* open parentheses */
 	uint16_t port;
 	const char *msg;
 };
@@ -1096,14 +1097,32 @@ static bool pattern(struct pat *p)
 			return false;
 		}
 		for (;;) {
+			/* Parentheses only group conjunctions here, so they
+			 * change nothing; they are checked for balance. */
+			ws(p);
+			while (word(p, "(")) {
+				if (++p->depth > 32) {
+					p->msg = "at most 32 nested parentheses";
+					return false;
+				}
+				ws(p);
+			}
 			if (!comparison(p))
 				return false;
 			ws(p);
+			while (word(p, ")")) {
+				if (p->depth == 0) {
+					p->msg = "no ')' without its '('";
+					return false;
+				}
+				p->depth--;
+				ws(p);
+			}
 			if (word(p, "AND"))
 				continue;
-			if (word(p, "]"))
+			if (p->depth == 0 && word(p, "]"))
 				break;
-			p->msg = "AND or ']' (OR is not imported)";
+			p->msg = p->depth ? "AND or ')' (OR is not imported)" : "AND or ']' (OR is not imported)";
 			return false;
 		}
 		ws(p);
@@ -1228,7 +1247,20 @@ static int stix_indicator(struct rd *r, const json_t *o, const struct ident *idv
 	struct ks_cc_entry *e = new_entry(r, &ret);
 	if (e == NULL)
 		return ret;
-	if ((ret = f_addr(r, p.addr, strlen(p.addr), e)) != 0)
+	/* A single address may be written as a /32 or /128 prefix. */
+	char *slash = strchr(p.addr, '/');
+	size_t alen = slash ? (size_t)(slash - p.addr) : strlen(p.addr);
+	if (slash != NULL) {
+		*slash = '\0';
+		bool v6 = strchr(p.addr, ':') != NULL;
+		if (strcmp(slash + 1, v6 ? "128" : "32") != 0) {
+			char b[SHOW_MAX * 4 + 8];
+			return fail(r, KS_EINVAL, "pattern: address prefix /%s; expected a single address "
+						  "(a /32 or /128 at most)",
+				    show(slash + 1, strlen(slash + 1), b, sizeof b));
+		}
+	}
+	if ((ret = f_addr(r, p.addr, alen, e)) != 0)
 		return ret;
 	if (p.has_type && strcmp(p.type, ks_addr_is_v4(&e->addr) ? "ipv4-addr" : "ipv6-addr") != 0)
 		return fail(r, KS_EINVAL, "pattern: dst_ref.type does not match the address; "

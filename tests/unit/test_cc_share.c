@@ -288,6 +288,21 @@ KS_TEST(cc_share_stix_foreign)
 		CHECK(strcmp(e->note, "line one line two") == 0);
 	}
 	ks_cc_list_release(&l);
+	/* Parenthesised conjunctions and a /32 address, as other tools write. */
+	const char *par = IND("[(network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
+			      "'198.51.100.8/32') AND (network-traffic:dst_port = 443) AND "
+			      "network-traffic:protocols[*] = 'tcp']");
+	CHECK(ks_cc_read(par, strlen(par), KS_CC_FMT_STIX, "in", NULL, &l, err, sizeof err) == 0);
+	CHECK(l.n == 1 && l.v[0].port == 443 && l.v[0].proto == 6 &&
+	      ks_addr_v4(&l.v[0].addr) == (198u << 24 | 51u << 16 | 100u << 8 | 8u));
+	ks_cc_list_release(&l);
+	bad_input(IND("[ipv4-addr:value = '198.51.100.0/24'] AND [network-traffic:dst_port = 53 AND "
+		      "network-traffic:protocols[*] = 'udp']"),
+		  KS_CC_FMT_STIX, KS_EINVAL, "in: objects[2]:", "address prefix /24; expected a single address");
+	bad_input(IND("[(ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 53]"),
+		  KS_CC_FMT_STIX, KS_EINVAL, "in: objects[2]:", "expected AND or ')'");
+	bad_input(IND("[ipv4-addr:value = '198.51.100.7') AND network-traffic:dst_port = 53]"),
+		  KS_CC_FMT_STIX, KS_EINVAL, "in: objects[2]:", "no ')' without its '('");
 	bad_input(IND("[domain-name:value = 'evil.example']"), KS_CC_FMT_STIX, KS_EINVAL,
 		  "in: objects[2]:", "pattern '[domain-name:value = \\x27evil.example\\x27]': at offset 1");
 	bad_input(IND("[ipv4-addr:value = '198.51.100.7'] OR [network-traffic:dst_port = 53]"),
