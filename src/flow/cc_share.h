@@ -83,7 +83,7 @@ struct ks_cc_read_opts {
  * name for messages. On success returns 0 and fills *out. On failure
  * returns KS_EINVAL (bad content) or KS_ELIMIT (a cap), *out is empty, and
  * err[0..errlen) holds one line starting with "name:" that names the place
- * (CSV "name:LINE:", JSON "name: entry N:" or "name:LINE:COL:" for a syntax
+ * (CSV "name:LINE:", JSON "name: entry [N]:" or "name:LINE:COL:" for a syntax
  * error, STIX "name: objects[N]:") and what was expected. KS_ENOMEM too. */
 int ks_cc_read(const char *data, size_t len, enum ks_cc_fmt fmt, const char *name,
 	       const struct ks_cc_read_opts *o, struct ks_cc_list *out, char *err, size_t errlen);
