@@ -16,7 +16,8 @@ enum {
 	KS_EXIT_SIGNAL = 130, /* interrupted before finishing (nothing half-written) */
 };
 
-enum ks_format { KS_FMT_TEXT = 0, KS_FMT_JSON, KS_FMT_CSV };
+/* KS_FMT_STIX only where a command allows it (`cc export`). */
+enum ks_format { KS_FMT_TEXT = 0, KS_FMT_JSON, KS_FMT_CSV, KS_FMT_STIX };
 
 /* Default scan threshold: see docs/darknet.md ("Scanners"). */
 #define KS_DEFAULT_SCAN_THRESHOLD 10
@@ -57,5 +58,8 @@ int cmd_darknet_sources(int argc, char **argv);
 int cmd_org_import(int argc, char **argv);
 int cmd_org_list(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_cc_list(int argc, char **argv);
+int cmd_cc_export(int argc, char **argv);
+int cmd_cc_import(int argc, char **argv);
 
 #endif

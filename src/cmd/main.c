@@ -33,6 +33,9 @@ static const struct cmd cmds[] = {
 	{"org", "import", cmd_org_import, "load or update organisations from a CSV file"},
 	{"org", "list", cmd_org_list, "list organisations and their prefixes"},
 	{"alerts", NULL, cmd_alerts, "infected hosts (scanners, bots) per organisation"},
+	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
+	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
+	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -114,6 +117,8 @@ static int take_globals(int *argc, char **argv)
 			ks_g.format = KS_FMT_JSON, ks_g.format_given = 1;
 		} else if (strcmp(val, "csv") == 0) {
 			ks_g.format = KS_FMT_CSV, ks_g.format_given = 1;
+		} else if (strcmp(val, "stix") == 0) {
+			ks_g.format = KS_FMT_STIX, ks_g.format_given = 1;
 		} else {
 			fprintf(stderr, "kansoku: error: --format '%s': expected text, json or csv\n", val);
 			return KS_EXIT_USAGE;
@@ -147,10 +152,15 @@ int main(int argc, char **argv)
 		if (strcmp(w1, cmds[i].group) != 0)
 			continue;
 		group_known = 1;
-		if (!cmds[i].name)
-			return cmds[i].fn(argc - 2, argv + 2);
-		if (argc >= 3 && strcmp(argv[2], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 3, argv + 3);
+		int skip = !cmds[i].name ? 2 : argc >= 3 && strcmp(argv[2], cmds[i].name) == 0 ? 3 : 0;
+		if (!skip)
+			continue;
+		if (ks_g.format == KS_FMT_STIX && cmds[i].fn != cmd_cc_export) {
+			fprintf(stderr, "kansoku: error: --format stix: only 'cc export' writes STIX; "
+					"expected text, json or csv\n");
+			return KS_EXIT_USAGE;
+		}
+		return cmds[i].fn(argc - skip, argv + skip);
 	}
 	if (!group_known) {
 		fprintf(stderr, "kansoku: error: unknown command '%s'\n\n", w1);
