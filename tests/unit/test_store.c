@@ -16,6 +16,7 @@
 #include "ks_test.h"
 #include "org.h"
 #include "store.h"
+#include "store_cc.h"
 #include "store_flow.h"
 
 #define HOUR_US 3600000000LL
@@ -1124,6 +1125,54 @@ KS_TEST(store_flow_streams_exporters_hours)
 	CHECK_EQ_U64(x.n, 1);
 	CHECK_EQ_U64(x.e[0].datagrams, 10);
 	CHECK_EQ_U64(ks_store_flow_stream_find(s, "hash-a", &id, &fin), (uint64_t)(int64_t)KS_ENOENT);
+	ks_store_close(s);
+	tmp_remove(&t);
+}
+
+KS_TEST(store_cc_newer_report_wins_and_reporter_delete)
+{
+	struct tmpdb t;
+	struct ks_store *s;
+	CHECK_EQ_U64(tmp_open(&t, &s), 0);
+	struct ks_cc_entry e[3];
+	memset(e, 0, sizeof e);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_U64(ks_addr_parse("198.19.66.6", &e[i].addr), 0);
+		e[i].port = 6667;
+		e[i].proto = 6;
+		e[i].first_seen = 1000;
+		e[i].last_seen = 2000;
+	}
+	snprintf(e[0].reported_by, sizeof e[0].reported_by, "isp-a");
+	e[0].reported_at = 100, e[0].score = 0.5, e[0].infected_hosts = 3;
+	snprintf(e[0].note, sizeof e[0].note, "first");
+	snprintf(e[1].reported_by, sizeof e[1].reported_by, "isp-a");
+	e[1].reported_at = 50, e[1].score = 0.9; /* older: must not replace */
+	snprintf(e[2].reported_by, sizeof e[2].reported_by, "isp-b");
+	e[2].reported_at = 70, e[2].score = 0.4;
+	CHECK_EQ_U64(ks_store_cc_put(s, e, 3), 0);
+	struct ks_cc_list l;
+	CHECK_EQ_U64(ks_store_cc_load(s, &l), 0);
+	CHECK_EQ_U64(l.n, 2);
+	CHECK(strcmp(l.v[0].reported_by, "isp-a") == 0);
+	CHECK(l.v[0].score == 0.5);
+	CHECK_EQ_U64(l.v[0].infected_hosts, 3);
+	CHECK(strcmp(l.v[0].note, "first") == 0);
+	CHECK(ks_addr_cmp(&l.v[0].addr, &e[0].addr) == 0);
+	ks_cc_list_release(&l);
+	e[1].reported_at = 200; /* newer now */
+	CHECK_EQ_U64(ks_store_cc_put(s, &e[1], 1), 0);
+	CHECK_EQ_U64(ks_store_cc_load(s, &l), 0);
+	CHECK(l.v[0].score == 0.9);
+	CHECK(strcmp(l.v[0].note, "") == 0);
+	ks_cc_list_release(&l);
+	size_t removed = 0;
+	CHECK_EQ_U64(ks_store_cc_delete_reporter(s, "isp-a", &removed), 0);
+	CHECK_EQ_U64(removed, 1);
+	CHECK_EQ_U64(ks_store_cc_load(s, &l), 0);
+	CHECK_EQ_U64(l.n, 1);
+	CHECK(strcmp(l.v[0].reported_by, "isp-b") == 0);
+	ks_cc_list_release(&l);
 	ks_store_close(s);
 	tmp_remove(&t);
 }
