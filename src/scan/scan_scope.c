@@ -202,7 +202,7 @@ static bool tok_is(const struct tok *t, const char *w)
  * lines add nothing. */
 static int parse_line(struct parse *ps, struct ks_rd *lr, unsigned lineno)
 {
-	struct tok t[4];
+	struct tok t[3]; /* CIDR ORG allow-reserved at most */
 	size_t nt = 0;
 	char b[SHOW_MAX * 4 + 8];
 
@@ -227,7 +227,7 @@ static int parse_line(struct parse *ps, struct ks_rd *lr, unsigned lineno)
 					    "(CIDR, organisation id, allow-reserved or # comment)",
 					    ch);
 		}
-		if (nt == 4)
+		if (nt == 3)
 			return fail(ps, lineno, at + 1, "unexpected '%s'; expected end of line",
 				    show(&(struct tok){s, n, 0}, b, sizeof b));
 		t[nt++] = (struct tok){s, n, at + 1};
