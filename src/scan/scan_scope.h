@@ -138,7 +138,9 @@ const char *ks_scope_org(const struct ks_scope *s, const struct ks_addr *a);
  * when i is out of range. */
 int ks_scope_target(const struct ks_scope *s, uint64_t i, struct ks_addr *out);
 
-/* True if p overlaps a special-purpose range; *which names the first one. */
+/* True if p overlaps a special-purpose range; *which (may be NULL) names the
+ * first one. The first call parses the range table: make it from the control
+ * plane (parsing does) before threads share the scope. */
 bool ks_scope_is_special(const struct ks_prefix *p, const struct ks_scope_special **which);
 
 #endif
