@@ -9,8 +9,8 @@
  *
  * Defaults are conservative on purpose (docs/survey.md): 1,000 packets/s
  * is far below what a home router or a small office link notices, and a
- * /16 with the 20 default ports still completes in under an hour and a
- * half. Operators raise it deliberately with --rate.
+ * /16 with the 20 default ports (1.3 million probes) still completes in
+ * about 22 minutes. Operators raise it deliberately with --rate.
  *
  * Structs are caller-allocated; nothing allocates. One thread per bucket. */
 #ifndef KS_SCAN_RATE_H
