@@ -11,6 +11,7 @@
 #include "ks_alloc.h"
 #include "ks_log.h"
 #include "ks_opt.h"
+#include "scan_perm.h"
 #include "scan_ports.h"
 #include "scan_rate.h"
 #include "scan_scope.h"
@@ -123,7 +124,14 @@ int cmd_survey_run(int argc, char **argv)
 	uint64_t targets = s.ntargets;
 	if (max_targets && targets > max_targets)
 		targets = max_targets;
-	uint64_t packets = targets * pl.n; /* <= 2^32 * 2^17 lines' worth, no overflow */
+	uint64_t packets;
+	if (__builtin_mul_overflow(targets, (uint64_t)pl.n, &packets) || packets > KS_PERM_MAX) {
+		ks_err("survey run: %" PRIu64 " targets x %zu ports is more than 2^50 probes; "
+		       "expected a smaller scope, fewer ports or --max-targets",
+		       targets, pl.n);
+		r = KS_EXIT_USAGE;
+		goto out;
+	}
 	uint64_t secs = (packets + rate - 1) / rate;
 	const char *mods[8];
 	size_t nmod = modules(&pl, mods, 8);

@@ -75,14 +75,16 @@ static uint64_t mix(uint64_t *st)
 static unsigned factor(uint64_t n, uint64_t q[64])
 {
 	unsigned k = 0;
-	for (uint64_t d = 2; n > 1 && d <= n / d; d += d == 2 ? 1 : 2) {
-		if (n % d == 0) {
-			q[k++] = d;
-			while (n % d == 0)
-				n /= d;
-		}
-		if (n > 1 && ks_perm_is_prime(n))
+	for (uint64_t d = 2; n > 1 && d <= n / d && !ks_perm_is_prime(n);) {
+		/* Trial division until the rest is prime or d passes its root;
+		 * the primality test runs only when the rest has changed. */
+		while (d <= n / d && n % d != 0)
+			d += d == 2 ? 1 : 2;
+		if (d > n / d)
 			break;
+		q[k++] = d;
+		while (n % d == 0)
+			n /= d;
 	}
 	if (n > 1)
 		q[k++] = n;

@@ -226,7 +226,7 @@ KS_TEST(scope_syntax_errors_named)
 	char *big = malloc(KS_SCOPE_LINE_MAX + 40);
 	memset(big, ' ', KS_SCOPE_LINE_MAX + 20);
 	memcpy(big, "8.8.8.8", 7);
-	strcpy(big + KS_SCOPE_LINE_MAX + 20, "\n");
+	memcpy(big + KS_SCOPE_LINE_MAX + 20, "\n", 2);
 	CHECK(err_is(big, KS_EINVAL, "scope.txt:1:1025: line longer than 1024 bytes"));
 	free(big);
 	/* Exclusion files are named too. */
