@@ -57,7 +57,8 @@ static size_t modules(const struct ks_ports *pl, const char **out, size_t max)
 
 static void duration(uint64_t s, char *buf, size_t n)
 {
-	snprintf(buf, n, "%" PRIu64 "h %02" PRIu64 "m %02" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
+	snprintf(buf, n, "%" PRIu64 "h %02" PRIu64 "m %02" PRIu64 "s", s / 3600, s / 60 % 60,
+		 s % 60);
 }
 
 int cmd_survey_run(int argc, char **argv)
@@ -67,12 +68,17 @@ int cmd_survey_run(int argc, char **argv)
 	int creds = 0, resume = 0, dry = 0;
 	const struct ks_opt opts[] = {
 		{"scope", KS_OPT_STR, &scope_path, "FILE", "networks to survey (required; see below)", 0, 0},
-		{"exclude", KS_OPT_STR, &excl_path, "FILE", "opt-outs, same syntax; they win over the scope", 0, 0},
-		{"ports", KS_OPT_STR, &ports_text, "LIST", "ports, e.g. 22,80,8000-8100,U:53 (default: default)", 0, 0},
+		{"exclude", KS_OPT_STR, &excl_path, "FILE", "opt-outs, same syntax; they win over the scope",
+		 0, 0},
+		{"ports", KS_OPT_STR, &ports_text, "LIST",
+		 "ports, e.g. 22,80,8000-8100,U:53 (default: default)", 0, 0},
 		{"rate", KS_OPT_U32, &rate, "PPS", "packets per second (default 1000)", 1, KS_RATE_MAX_PPS},
-		{"max-targets", KS_OPT_COUNT, &max_targets, "N", "survey at most N addresses (default: all)", 1, UINT32_MAX},
-		{"check-credentials", KS_OPT_FLAG, &creds, NULL, "try the weak ID/password list (telnet, SSH, HTTP, FTP)", 0, 0},
-		{"resume", KS_OPT_FLAG, &resume, NULL, "continue an interrupted survey of the same scope", 0, 0},
+		{"max-targets", KS_OPT_COUNT, &max_targets, "N", "survey at most N addresses (default: all)",
+		 1, UINT32_MAX},
+		{"check-credentials", KS_OPT_FLAG, &creds, NULL,
+		 "try the weak ID/password list (telnet, SSH, HTTP, FTP)", 0, 0},
+		{"resume", KS_OPT_FLAG, &resume, NULL, "continue an interrupted survey of the same scope", 0,
+		 0},
 		{"dry-run", KS_OPT_FLAG, &dry, NULL, "print the plan and send nothing", 0, 0},
 		{NULL, 0, NULL, NULL, NULL, 0, 0},
 	};
@@ -140,11 +146,12 @@ int cmd_survey_run(int argc, char **argv)
 		ntcp += pl.v[i].proto == KS_PROTO_TCP;
 
 	if (ks_g.format == KS_FMT_JSON) {
-		json_t *ref = json_array(), *ports = json_array(), *jm = json_array();
+		json_t *j = json_object(), *ref = json_array(), *ports = json_array(), *jm = json_array();
 		for (size_t i = 0; i < s.nrefused; i++) {
 			char b[KS_ADDR_STRLEN + 8];
-			json_array_append_new(ref, json_pack("{s:i, s:s, s:s}", "line", (int)s.refused[i].line,
-							     "prefix", ks_prefix_format(&s.refused[i].pfx, b),
+			json_array_append_new(ref, json_pack("{s:i, s:s, s:s}", "line",
+							     (int)s.refused[i].line, "prefix",
+							     ks_prefix_format(&s.refused[i].pfx, b),
 							     "reason", s.refused[i].why));
 		}
 		for (size_t i = 0; i < pl.n; i++) {
@@ -155,17 +162,24 @@ int cmd_survey_run(int argc, char **argv)
 			json_array_append_new(jm, json_string(mods[i]));
 		for (size_t i = 0; creds && i < NCRED; i++)
 			json_array_append_new(jm, json_string(cred_modules[i]));
-		json_t *j = json_pack("{s:s, s:s?, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:I, s:I, "
-				      "s:I, s:s, s:b, s:b}",
-				      "scope", scope_path, "exclude", excl_path, "scope_lines",
-				      (json_int_t)s.nlines, "refused", ref, "addresses_in_scope",
-				      (json_int_t)s.in_scope, "addresses_excluded",
-				      (json_int_t)(s.in_scope - s.ntargets), "targets", (json_int_t)targets,
-				      "max_targets", (json_int_t)max_targets, "ports", ports, "modules", jm,
-				      "check_credentials", creds, "packets", (json_int_t)packets, "rate_pps",
-				      (json_int_t)rate, "estimated_seconds", (json_int_t)secs, "order",
-				      "pseudo-random permutation of targets x ports", "resume", resume,
-				      "sends", 0);
+		json_object_set_new(j, "scope", json_string(scope_path));
+		json_object_set_new(j, "exclude", excl_path ? json_string(excl_path) : json_null());
+		json_object_set_new(j, "scope_lines", json_integer((json_int_t)s.nlines));
+		json_object_set_new(j, "refused", ref);
+		json_object_set_new(j, "addresses_in_scope", json_integer((json_int_t)s.in_scope));
+		json_object_set_new(j, "addresses_excluded",
+				    json_integer((json_int_t)(s.in_scope - s.ntargets)));
+		json_object_set_new(j, "targets", json_integer((json_int_t)targets));
+		json_object_set_new(j, "max_targets", json_integer(max_targets));
+		json_object_set_new(j, "ports", ports);
+		json_object_set_new(j, "modules", jm);
+		json_object_set_new(j, "check_credentials", json_boolean(creds));
+		json_object_set_new(j, "packets", json_integer((json_int_t)packets));
+		json_object_set_new(j, "rate_pps", json_integer(rate));
+		json_object_set_new(j, "estimated_seconds", json_integer((json_int_t)secs));
+		json_object_set_new(j, "order", json_string("pseudo-random permutation of targets x ports"));
+		json_object_set_new(j, "resume", json_boolean(resume));
+		json_object_set_new(j, "sends", json_false());
 		ks_cmd_json(j);
 	} else {
 		char d[64];
@@ -180,7 +194,8 @@ int cmd_survey_run(int argc, char **argv)
 			printf("refused:     %s:%u %s: %s\n", scope_path, s.refused[i].line,
 			       ks_prefix_format(&s.refused[i].pfx, b), s.refused[i].why);
 		}
-		printf("addresses:   %" PRIu64 " in scope, %" PRIu64 " excluded, %" PRIu64 " targets\n",
+		printf("addresses:   %" PRIu64 " in scope, %" PRIu64 " excluded, %" PRIu64
+		       " targets\n",
 		       s.in_scope, s.in_scope - s.ntargets, s.ntargets);
 		if (targets < s.ntargets)
 			printf("max-targets: %" PRIu64 " of them surveyed\n", targets);
