@@ -96,6 +96,12 @@ check_eq "--rate 0 refused" "$?" 2
 err=$(k survey run --scope "$W/s2.txt" 2>&1)
 check_eq "no sending without --dry-run (exit 2)" "$?" 2
 check_eq "no sending message" "$err" "kansoku: survey run: sending is not built yet; use --dry-run"
+# The dry run opens no socket at all (checked where strace is available).
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	strace -f -e trace=socket,connect,sendto,sendmsg,sendmmsg -o "$W/trace" \
+		"$KANSOKU" --db "$W/k.db" survey run --scope "$W/scope.txt" --dry-run >/dev/null 2>&1
+	check_eq "dry run makes no socket calls" "$(grep -cE 'socket\(|connect\(|send' "$W/trace")" 0
+fi
 k survey run --help | grep -q "allow-reserved"
 check_eq "help describes the scope file" "$?" 0
 finish
