@@ -67,5 +67,6 @@ int cmd_flow_detect_cc(int argc, char **argv);
 int cmd_cc_list(int argc, char **argv);
 int cmd_cc_export(int argc, char **argv);
 int cmd_cc_import(int argc, char **argv);
+int cmd_survey_run(int argc, char **argv);
 
 #endif
