@@ -99,6 +99,8 @@ int ks_nf_datagram(struct ks_nf *nf, const struct ks_addr *addr, uint16_t port, 
 	if (version == 5 || version == 9 || version == 10)
 		e->st.version = (uint8_t)version;
 	e->st.templates = e->ntpl;
+	nf->err_what = r < 0 ? c.err_what : NULL;
+	nf->err_off = c.err_off;
 	if (r < 0 && c.err_what) {
 		e->st.malformed++;
 		nf_log_malformed(&c, r);
@@ -114,6 +116,15 @@ int ks_nf_exporter_stats(const struct ks_nf *nf, size_t i, struct ks_nf_exporter
 		return KS_ENOENT;
 	*out = nf->exp[i].st;
 	out->templates = nf->exp[i].ntpl;
+	return 0;
+}
+
+int ks_nf_last_error(const struct ks_nf *nf, size_t *offset, const char **what)
+{
+	if (!nf->err_what)
+		return KS_ENOENT;
+	*offset = nf->err_off;
+	*what = nf->err_what;
 	return 0;
 }
 

@@ -52,6 +52,11 @@ void ks_nf_free(struct ks_nf *nf);
 int ks_nf_datagram(struct ks_nf *nf, const struct ks_addr *addr, uint16_t port, int64_t now_ms,
 		   const uint8_t *p, size_t len, ks_flow_fn fn, void *ctx);
 
+/* The fault of the last ks_nf_datagram() call that returned KS_ETRUNC or
+ * KS_EINVAL: byte offset in that datagram and a static description.
+ * KS_ENOENT if that call found no fault. */
+int ks_nf_last_error(const struct ks_nf *nf, size_t *offset, const char **what);
+
 /* Header of the datagram a record came from; members a version does not
  * have are zero. */
 struct ks_nf_hdr {

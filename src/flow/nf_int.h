@@ -90,6 +90,8 @@ struct ks_nf {
 	struct nf_tfield *tf;     /* template being parsed: fields_per_template entries */
 	int64_t glog_window_ms;
 	uint32_t glog_n;
+	size_t err_off;       /* fault of the last datagram (ks_nf_last_error) */
+	const char *err_what; /* NULL: none */
 };
 
 /* State of one datagram being decoded. */
