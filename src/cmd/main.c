@@ -41,6 +41,7 @@ static const struct cmd cmds[] = {
 	{"flow", "detect-cc", cmd_flow_detect_cc, "rank external endpoints as C&C server candidates"},
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
+	{"flow", "decode", cmd_flow_decode, "print the records of NetFlow v5/v9/IPFIX export datagrams"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
 };
