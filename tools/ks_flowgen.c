@@ -39,7 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cc_detect.h"
 #include "flow.h"
+#include "ks_err.h"
+#include "ks_prefix.h"
 #include "ks_addr.h"
 #include "ks_time.h"
 #include "nf_encode.h"
@@ -905,13 +908,79 @@ static void write_dark(const struct world *w, const char *path)
 }
 
 /* ------------------------------------------------------------------------ */
+/* scenario --cc-eval: the C&C scorer on the scenario's flows                */
+
+struct eval_ctx {
+	const struct world *w;
+	bool silent_known; /* the silent bots are known too (as with --infected FILE) */
+};
+
+static bool eval_infected(void *ctx, const struct ks_addr *a)
+{
+	const struct eval_ctx *e = ctx;
+	if (!ks_addr_is_v4(a))
+		return false;
+	uint32_t v = ks_addr_v4(a);
+	for (int i = 0; i < NBOTS; i++) {
+		const struct host *h = &e->w->h[i];
+		if (h->addr == v)
+			return h->scans || e->silent_known;
+	}
+	return false;
+}
+
+/* Runs cc_detect over the flows in export order with the customer prefixes
+ * and default parameters; prints the ranking and precision/recall against
+ * the labels, once with the darknet's knowledge only and once with the silent
+ * bots added. */
+static void cc_eval(const struct world *w)
+{
+	struct ks_pset internal;
+	ks_pset_init(&internal);
+	char bad[64];
+	if (ks_pset_parse_list(&internal, "198.51.100.0/24,203.0.113.0/24", 1, bad, sizeof(bad)) != 0)
+		die("internal error: prefixes", bad);
+	ks_pset_build(&internal);
+	for (int pass = 0; pass < 2; pass++) {
+		struct eval_ctx ctx = {w, pass == 1};
+		struct ks_cc *cc;
+		if (ks_cc_new(NULL, &internal, eval_infected, &ctx, NULL, &cc) != 0)
+			die("cc_detect: cannot create", NULL);
+		for (size_t i = 0; i < w->nr; i++)
+			if (ks_cc_add(cc, &w->r[i].f) == KS_ENOMEM)
+				die("out of memory", NULL);
+		struct ks_cc_result res;
+		if (ks_cc_finish(cc, &res) != 0)
+			die("cc_detect: finish failed", NULL);
+		size_t tp = 0;
+		char b[KS_ADDR_STRLEN];
+		printf("cc-eval: infected known: %s\n", pass ? "darknet scanners + silent bots" : "darknet scanners");
+		for (size_t i = 0; i < res.n; i++) {
+			const struct ks_cc_cand *c = &res.v[i];
+			uint32_t a = ks_addr_v4(&c->addr);
+			bool pos = (a == CC1 && c->port == CC1_PORT) || (a == CC2 && c->port == CC2_PORT);
+			tp += pos;
+			if (i < 10)
+				printf("  %2zu %s %s:%u/%u score %.3f fanin %.2f beacon %.2f size %.2f infected %u clean %u\n",
+				       i + 1, pos ? "C&C" : "-  ", ks_addr_format(&c->addr, b), c->port, c->proto,
+				       c->score, c->fanin, c->beacon, c->size, c->infected, c->clean);
+		}
+		printf("  candidates %zu, true %zu: precision %.3f, recall %.3f\n", res.n, tp,
+		       res.n ? (double)tp / (double)res.n : 0.0, (double)tp / 2.0);
+		ks_cc_result_release(&res);
+		ks_cc_free(cc);
+	}
+	ks_pset_release(&internal);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Options                                                                   */
 
 struct args {
 	const char *out, *dark, *truth, *start, *to, *listen, *ready;
 	uint64_t seed, hours, flows, rate, exporters, batch, count, idle;
 	int version;
-	bool have_flows, have_count;
+	bool have_flows, have_count, cc_eval;
 };
 
 static void usage(FILE *f)
@@ -919,6 +988,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: ks_flowgen scenario --seed S --out FLOWS.pcap --darknet-out DARK.pcap\n"
 		"                           --truth TRUTH.json [--hours H] [--start TIME] [--version 5|9|10]\n"
+		"                           [--cc-eval]\n"
 		"       ks_flowgen send --to 127.0.0.1:PORT --flows N [--rate FLOWS_PER_S|max]\n"
 		"                       [--version 5|9|10] [--exporters K] [--seed S] [--batch B]\n"
 		"       ks_flowgen recv --listen 127.0.0.1:PORT --count DATAGRAMS --out F.pcap\n"
@@ -940,6 +1010,8 @@ static void usage(FILE *f)
 		"recv: receives up to DATAGRAMS datagrams on a loopback address (stops earlier\n"
 		"  after --idle seconds without one, default 10) and writes them to F.pcap;\n"
 		"  --ready FILE is created once the socket is bound.\n"
+		"  --cc-eval also runs the C&C scorer (cc_detect, defaults) over the flows and prints\n"
+		"  its ranking with precision and recall against the labels.\n"
 		"pcap: an export capture of N random flows.\n"
 		"Counts take k/M/G suffixes (x1000).\n");
 }
@@ -951,6 +1023,10 @@ static void parse_args(int argc, char **argv, struct args *a)
 		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
 			usage(stdout);
 			exit(0);
+		}
+		if (strcmp(o, "--cc-eval") == 0) {
+			a->cc_eval = true;
+			continue;
 		}
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (v == NULL)
@@ -1029,6 +1105,8 @@ static int cmd_scenario(int argc, char **argv)
 		GEN_ASSERT(is_internal(s) != is_internal(d)); /* every flow crosses the edge */
 	}
 	qsort(w.r, w.nr, sizeof(*w.r), cmp_rec_export);
+	if (a.cc_eval)
+		cc_eval(&w);
 	qsort(w.d, w.nd, sizeof(*w.d), cmp_dark);
 	/* The exporter booted three days before the window. */
 	uint64_t dgs = write_export(w.r, w.nr, a.out, a.version, w.t0 - 3 * 86400000LL);

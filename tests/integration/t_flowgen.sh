@@ -123,6 +123,19 @@ else
 	fail "flowgen: darknet ingest" "$(cat "$W/err")"
 fi
 
+# The C&C scorer (cc_detect, default parameters, customer prefixes) on the
+# scenario's flows: precision and recall are printed; both C&C servers must be
+# found and nothing else ranked, with the darknet's knowledge alone and with
+# the silent bots added (as --infected FILE would).
+if "$GEN" scenario --seed 3 --hours "$HOURS" --out "$W/e.pcap" --darknet-out "$W/e.dark.pcap" \
+	--truth "$W/e.json" --cc-eval >"$W/eval" 2>"$W/err"; then
+	sed "s/^/# /" "$W/eval"
+	check_eq "flowgen: cc_detect precision and recall" \
+		"$(grep -c "precision 1.000, recall 1.000" "$W/eval")" 2
+else
+	fail "flowgen: cc-eval" "$(cat "$W/err")"
+fi
+
 # --- pcap mode ---------------------------------------------------------------
 for v in 5 9 10; do
 	if "$GEN" pcap --out "$W/p$v.pcap" --flows 1234 --version "$v" --seed 2 2>"$W/err"; then
