@@ -987,8 +987,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ks_flowgen scenario --seed S --out FLOWS.pcap --darknet-out DARK.pcap\n"
-		"                           --truth TRUTH.json [--hours H] [--start TIME] [--version 5|9|10]\n"
-		"                           [--cc-eval]\n"
+		"                           --truth TRUTH.json [--hours H (1-168)] [--start TIME]\n"
+		"                           [--version 5|9|10] [--cc-eval]\n"
 		"       ks_flowgen send --to 127.0.0.1:PORT --flows N [--rate FLOWS_PER_S|max]\n"
 		"                       [--version 5|9|10] [--exporters K] [--seed S] [--batch B]\n"
 		"       ks_flowgen recv --listen 127.0.0.1:PORT --count DATAGRAMS --out F.pcap\n"
@@ -1049,7 +1049,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		else if (strcmp(o, "--seed") == 0)
 			a->seed = parse_count(o, v, 0, UINT64_MAX);
 		else if (strcmp(o, "--hours") == 0)
-			a->hours = parse_count(o, v, 1, 24 * 31);
+			a->hours = parse_count(o, v, 1, 24 * 7);
 		else if (strcmp(o, "--flows") == 0)
 			a->flows = parse_count(o, v, 1, 1000000000000ULL), a->have_flows = true;
 		else if (strcmp(o, "--rate") == 0)
@@ -1081,7 +1081,7 @@ static int cmd_scenario(int argc, char **argv)
 	if (!a.out || !a.dark || !a.truth)
 		die("scenario needs --out, --darknet-out and --truth (see --help)", NULL);
 	int64_t start_us;
-	if (a.start[0] == '@' || ks_time_parse(a.start, 0, &start_us) != 0 || start_us < 0)
+	if (ks_time_parse(a.start, 0, &start_us) != 0 || start_us < 0)
 		die("--start: expected a time such as 2026-11-02T00:00:00Z", a.start);
 	static struct world w;
 	memset(&w, 0, sizeof(w));

@@ -63,6 +63,14 @@ for v in 5 9 10; do
 	check_eq "$p: flows, packets, bytes as tshark decodes them" "$(cflow_sums "$W/v$v.flows.pcap")" \
 		"$(jq -r '"\(.flows) \(.packets) \(.bytes)"' "$T")"
 	check_eq "$p: datagrams" "$(tshark -r "$W/v$v.flows.pcap" 2>/dev/null | wc -l)" "$(jq .datagrams "$T")"
+	# The header count: flows (v5); template + data records (v9). IPFIX has none.
+	if [ "$v" != 10 ]; then
+		check_eq "$p: header counts" \
+			"$(tshark -r "$W/v$v.flows.pcap" -d udp.port==2055,cflow -T fields -e cflow.count 2>/dev/null |
+				awk "{ s += \$1 } END { print s }")" \
+			"$(jq --argjson t "$(tshark -r "$W/v$v.flows.pcap" -d udp.port==2055,cflow -Y cflow.template_id 2>/dev/null | wc -l)" \
+				'.flows + $t' "$T")"
+	fi
 	# Sequence numbers: v5 counts flows, v9 export packets, IPFIX data records,
 	# each the count before the datagram.
 	tshark -r "$W/v$v.flows.pcap" -d udp.port==2055,cflow -T fields -e cflow.sequence \
