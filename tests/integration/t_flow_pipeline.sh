@@ -22,7 +22,7 @@ check "flow ingest" k -q flow ingest "$W/f.pcap"
 st=$(k flow stats --format json)
 check_eq "flows = truth" "$(jq '[.[].flows] | add' <<<"$st")" "$(jq .flows "$T")"
 check_eq "no loss or malformed" "$(jq '[.[] | .lost_packets + .lost_flows + .malformed + .no_template] | add' <<<"$st")" 0
-read -r pk by < <(k flow query --limit 0 --format csv | awk -F, 'NR > 1 { p += $8; b += $9 } END { print p + 0, b + 0 }')
+read -r pk by < <(k flow query --limit 0 --format csv | awk -F, 'NR > 1 { p += $8; b += $9 } END { printf "%.0f %.0f\n", p, b }')
 check_eq "packets = truth" "$pk" "$(jq .packets "$T")"
 check_eq "bytes = truth" "$by" "$(jq .bytes "$T")"
 
@@ -74,7 +74,7 @@ check_eq "no infected hosts, no candidates" \
 	"$("$KANSOKU" --db "$W/flows-only.db" -q flow ingest "$W/f.pcap" && "$KANSOKU" --db "$W/flows-only.db" flow detect-cc --internal "$internal" --format json | jq '.candidates | length')" 0
 
 # Sharing: save as operator isp-a, export STIX, import into another operator's store.
-check "detect-cc --save" k -q flow detect-cc --internal "$internal" --infected "$W/silent.txt" --save --operator isp-a --format csv
+check "detect-cc --save" k -q flow detect-cc --internal "$internal" --infected "$W/silent.txt" --save --operator isp-a --format csv >/dev/null
 check "cc export stix" k -q cc export --format stix --out "$W/cc.stix"
 check "cc import stix" "$KANSOKU" --db "$W/b.db" -q cc import "$W/cc.stix" --from isp-a
 check_eq "shared list: the C&C servers reported by isp-a" \

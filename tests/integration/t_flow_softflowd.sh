@@ -85,7 +85,7 @@ run_case() { # name input version
 	st=$("$KANSOKU" --db "$d/k.db" flow stats --format json)
 	kflows=$(jq '[.[].flows] | add' <<<"$st")
 	read -r kpk kby < <("$KANSOKU" --db "$d/k.db" flow query --limit 0 --format csv |
-		awk -F, 'NR > 1 { p += $8; b += $9 } END { print p + 0, b + 0 }')
+		awk -F, 'NR > 1 { p += $8; b += $9 } END { printf "%.0f %.0f\n", p, b }')
 	check_eq "$name: softflowd exported flows (sanity)" "$((exported > 0))" 1
 	check_eq "$name: nfcapd received every flow softflowd exported" "$nflows" "$exported"
 	check_eq "$name: kansoku flows = nfcapd flows" "$kflows" "$nflows"
@@ -93,8 +93,23 @@ run_case() { # name input version
 	check_eq "$name: kansoku bytes = nfcapd bytes" "$kby" "$nbytes"
 	check_eq "$name: stored flows = flows counted" \
 		"$("$KANSOKU" --db "$d/k.db" flow query --limit 0 --format csv | tail -n +2 | wc -l)" "$kflows"
-	check_eq "$name: no loss, nothing malformed, no record without template" \
-		"$(jq -c '[.[] | .lost_packets + .lost_flows + .malformed + .no_template] | add' <<<"$st")" 0
+	check_eq "$name: nothing malformed, no record without template" \
+		"$(jq -c '[.[] | .malformed + .no_template] | add' <<<"$st")" 0
+	local lost nseq
+	lost=$(jq -c '[.[] | .lost_packets + .lost_flows] | add' <<<"$st")
+	nseq=$(grep -o 'Sequence Errors: [0-9]*' "$d/nfcapd.log" | tail -1 | tr -dc 0-9)
+	if [ "$ver" != 10 ]; then
+		check_eq "$name: no loss in the sequence numbers" "$lost" 0
+		check_eq "$name: nfcapd saw no sequence error either" "$nseq" 0
+	else
+		# softflowd 1.1.0 sets an IPFIX message's sequence number to the data
+		# records sent up to and including that message (RFC 7011 section 3.1:
+		# "prior to" it) and leaves options records out, so a collector that
+		# follows the RFC sees gaps where nothing was lost: nfcapd too.
+		echo "$name: sequence-number loss reported by kansoku: $lost flows; nfcapd sequence errors: $nseq"
+		check_eq "$name: kansoku and nfcapd both see softflowd's IPFIX numbering gaps" \
+			"$((lost > 0 && nseq > 0 || lost == 0 && nseq == 0))" 1
+	fi
 	check_eq "$name: export version recorded" "$(jq -c '[.[].version] | unique' <<<"$st")" "[$ver]"
 }
 
