@@ -3,7 +3,7 @@
 # skipping those already present. Runs apt-get as root or through sudo.
 set -e
 PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev jq
-libxxhash-dev libzstd-dev clang-14 libclang-rt-14-dev tcpdump tshark wireshark-common time iproute2
+libxxhash-dev libzstd-dev libxml2-dev libpcre2-dev libxml2-utils clang-14 libclang-rt-14-dev tcpdump tshark wireshark-common time iproute2
 iputils-ping softflowd nfdump"
 missing=""
 for p in $PKGS; do
