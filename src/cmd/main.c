@@ -36,6 +36,7 @@ static const struct cmd cmds[] = {
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
+	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -1062,21 +1062,10 @@ static int load_dir(struct ks_recog_set *set, const char *dir, int optional, cha
 	return r;
 }
 
-int ks_recog_set_load_dirs(const char *const *dirs, size_t ndirs, int optional,
-			   struct ks_recog_set **out, char *err, size_t errlen)
+/* Recomputes the stable order by descending preference (insertion sort:
+ * n is small). */
+static void set_order(struct ks_recog_set *set)
 {
-	struct ks_recog_set *set = ks_xcalloc(1, sizeof *set);
-	set->db = ks_xcalloc(KS_RECOG_MAX_DBS, sizeof *set->db);
-	int r = 0;
-	for (size_t i = 0; i < ndirs && r == 0; i++)
-		r = load_dir(set, dirs[i], optional, err, errlen);
-	if (r != 0) {
-		ks_recog_set_free(set);
-		*out = NULL;
-		return r;
-	}
-	/* Stable order by descending preference (insertion sort: n is small). */
-	set->order = ks_xcalloc(set->n + 1, sizeof *set->order);
 	for (size_t i = 0; i < set->n; i++) {
 		size_t j = i;
 		while (j > 0 && set->db[set->order[j - 1]]->preference < set->db[i]->preference) {
@@ -1085,8 +1074,42 @@ int ks_recog_set_load_dirs(const char *const *dirs, size_t ndirs, int optional,
 		}
 		set->order[j] = i;
 	}
+}
+
+struct ks_recog_set *ks_recog_set_new(void)
+{
+	struct ks_recog_set *set = ks_xcalloc(1, sizeof *set);
+	set->db = ks_xcalloc(KS_RECOG_MAX_DBS, sizeof *set->db);
+	set->order = ks_xcalloc(KS_RECOG_MAX_DBS, sizeof *set->order);
+	return set;
+}
+
+int ks_recog_set_add_dir(struct ks_recog_set *set, const char *dir, int optional, char *err,
+			 size_t errlen)
+{
+	size_t before = set->n;
+	int r = load_dir(set, dir, optional, err, errlen);
+	if (r != 0) {
+		while (set->n > before)
+			ks_recog_free(set->db[--set->n]);
+	}
+	set_order(set);
+	return r;
+}
+
+int ks_recog_set_load_dirs(const char *const *dirs, size_t ndirs, int optional,
+			   struct ks_recog_set **out, char *err, size_t errlen)
+{
+	struct ks_recog_set *set = ks_recog_set_new();
+	int r = 0;
+	for (size_t i = 0; i < ndirs && r == 0; i++)
+		r = ks_recog_set_add_dir(set, dirs[i], optional, err, errlen);
+	if (r != 0) {
+		ks_recog_set_free(set);
+		set = NULL;
+	}
 	*out = set;
-	return 0;
+	return r;
 }
 
 int ks_recog_set_load_dir(const char *dir, struct ks_recog_set **out, char *err, size_t errlen)

@@ -145,6 +145,13 @@ const char *ks_recog_description(const struct ks_recog_db *db, size_t i, unsigne
  * the file and line (nothing is loaded). Caller frees with ks_recog_set_free. */
 int ks_recog_set_load_dirs(const char *const *dirs, size_t ndirs, int optional,
 			   struct ks_recog_set **out, char *err, size_t errlen);
+/* An empty set, to fill with ks_recog_set_add_dir (ks_recog_set_free). */
+struct ks_recog_set *ks_recog_set_new(void);
+/* Adds the *.xml files of dir (name order) after those already in set.
+ * All or nothing: on error nothing from dir is kept. Returns as
+ * ks_recog_set_load_dirs. */
+int ks_recog_set_add_dir(struct ks_recog_set *set, const char *dir, int optional, char *err,
+			 size_t errlen);
 /* One directory. */
 int ks_recog_set_load_dir(const char *dir, struct ks_recog_set **out, char *err, size_t errlen);
 void ks_recog_set_free(struct ks_recog_set *set);
