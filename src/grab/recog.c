@@ -227,12 +227,17 @@ static int compile(const char *pattern, const char *flags, pcre2_code **re, pcre
 	int ec;
 	PCRE2_SIZE eo;
 	*re = pcre2_compile((PCRE2_SPTR)tr, PCRE2_ZERO_TERMINATED, opt, &ec, &eo, cc);
-	if (*re)
+	/* A pattern that is valid only byte-wise (none in Recog today) keeps
+	 * byte semantics for every text: re_utf stays NULL. */
+	if (*re) {
+		int ec2;
+		PCRE2_SIZE eo2;
 		*re_utf = pcre2_compile((PCRE2_SPTR)tr, PCRE2_ZERO_TERMINATED,
-					opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, cc);
+					opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec2, &eo2, cc);
+	}
 	pcre2_compile_context_free(cc);
 	free(tr);
-	if (!*re || !*re_utf) {
+	if (!*re) {
 		PCRE2_UCHAR msg[160];
 		pcre2_get_error_message(ec, msg, sizeof msg);
 		fail(err, errlen, file, line, "pattern does not compile: %s (near byte %zu of the rewritten pattern)",
@@ -876,7 +881,7 @@ static int match_fp(const struct ks_recog_db *db, size_t i, const char *text, si
 {
 	const struct fp *f = &db->fp[i];
 	pcre2_match_data *md = res->md;
-	const pcre2_code *re = utf ? f->re_utf : f->re;
+	const pcre2_code *re = utf && f->re_utf ? f->re_utf : f->re;
 	int rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, md, db->mctx);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
 		rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_JIT, md, db->mctx);
