@@ -446,3 +446,38 @@ KS_TEST(recog_set_preference_order)
 	}
 	rmdir(dir);
 }
+
+KS_TEST(recog_caps)
+{
+	char err[256];
+	struct ks_recog_db *db;
+	/* XML larger than the cap is refused before parsing. */
+	size_t big = KS_RECOG_MAX_XML + 1;
+	char *xml = calloc(1, big);
+	CHECK(xml != NULL);
+	if (!xml)
+		return;
+	memset(xml, ' ', big);
+	CHECK(ks_recog_load_mem("big.xml", xml, big, &db, err, sizeof err) == KS_ELIMIT && db == NULL);
+	CHECK(strstr(err, "big.xml: ") == err);
+	/* A pattern longer than the cap. */
+	size_t plen = KS_RECOG_MAX_PATTERN + 1;
+	int n = snprintf(xml, big, HDR "<fingerprints>\n<fingerprint pattern='");
+	memset(xml + n, 'a', plen);
+	snprintf(xml + n + plen, big - n - plen,
+		 "'><description>x</description><param pos='0' name='n' value='1'/></fingerprint>\n</fingerprints>\n");
+	CHECK(ks_recog_load_mem("p.xml", xml, strlen(xml), &db, err, sizeof err) == KS_ELIMIT && db == NULL);
+	CHECK(strstr(err, "p.xml:3: pattern of 8193 bytes") == err);
+	/* More params than the cap. */
+	n = snprintf(xml, big, HDR "<fingerprints>\n<fingerprint pattern='a'><description>x</description>\n");
+	for (int i = 0; i <= KS_RECOG_MAX_PARAMS; i++)
+		n += snprintf(xml + n, big - (size_t)n, "<param pos='0' name='p%d' value='v'/>\n", i);
+	snprintf(xml + n, big - (size_t)n, "</fingerprint>\n</fingerprints>\n");
+	CHECK(ks_recog_load_mem("q.xml", xml, strlen(xml), &db, err, sizeof err) == KS_ELIMIT && db == NULL);
+	CHECK(strstr(err, "q.xml:3:") == err);
+	/* A capture position beyond the cap. */
+	const char *pos = HDR "<fingerprints>\n<fingerprint pattern='(a)'><description>x</description>\n"
+			      "<param pos='100' name='n'/></fingerprint>\n</fingerprints>\n";
+	CHECK(ks_recog_load_mem("r.xml", pos, strlen(pos), &db, err, sizeof err) == KS_ELIMIT && db == NULL);
+	free(xml);
+}
