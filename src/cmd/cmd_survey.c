@@ -116,21 +116,69 @@ static void print_result(const struct ks_recog_result *res)
 	}
 }
 
+/* Runs every <example> of every loaded database against its fingerprint, as
+ * Recog's verifier does; prints each failure. Returns the number of failures. */
+static size_t verify(const struct ks_recog_set *set, size_t *nex)
+{
+	struct ks_recog_result res;
+	ks_recog_result_init(&res);
+	size_t bad = 0;
+	*nex = 0;
+	for (size_t d = 0; d < ks_recog_set_count(set); d++) {
+		const struct ks_recog_db *db = ks_recog_set_db(set, d);
+		for (size_t i = 0; i < ks_recog_count(db); i++) {
+			for (size_t k = 0; k < ks_recog_nexamples(db, i); k++) {
+				struct ks_recog_example ex;
+				if (ks_recog_example(db, i, k, &ex) != 0)
+					continue;
+				(*nex)++;
+				const char *why = NULL, *name = "", *want = "", *got = "";
+				if (ks_recog_match_one(db, i, ex.text, ex.len, &res) != 0) {
+					why = "the example does not match its fingerprint";
+				} else {
+					for (size_t a = 0; a < ex.nattrs && !why; a++) {
+						const char *v = ks_recog_result_get(&res, ex.names[a]);
+						if (!v || strcmp(v, ex.values[a]) != 0) {
+							why = "param";
+							name = ex.names[a];
+							want = ex.values[a];
+							got = v ? v : "(none)";
+						}
+					}
+				}
+				if (!why)
+					continue;
+				bad++;
+				if (strcmp(why, "param") == 0)
+					printf("%s:%u: %s is '%s', expected '%s'\n", ks_recog_file(db), ex.line, name,
+					       got, want);
+				else
+					printf("%s:%u: %s\n", ks_recog_file(db), ex.line, why);
+			}
+		}
+	}
+	ks_recog_result_release(&res);
+	return bad;
+}
+
 int cmd_survey_fingerprint(int argc, char **argv)
 {
 	const char *matches = NULL, *dir_help = NULL;
-	int no_default = 0;
+	int no_default = 0, do_verify = 0;
 	const struct ks_opt opts[] = {
 		{"recog-dir", KS_OPT_STR, &dir_help, "DIR",
 		 "also load every *.xml in DIR (repeatable; e.g. a checkout of Rapid7 Recog's xml/)", 0, 0},
 		{"no-default-dirs", KS_OPT_FLAG, &no_default, NULL,
 		 "do not load the databases shipped with kansoku (data/recog)", 0, 0},
+		{"verify", KS_OPT_FLAG, &do_verify, NULL,
+		 "run every <example> of the loaded databases instead of matching TEXT", 0, 0},
 		{"matches", KS_OPT_STR, &matches, "KEY",
 		 "only databases with this matches key, e.g. ssh.banner (default: all, by preference)", 0, 0},
 		{0},
 	};
 	const struct ks_cmd_help h = {
-		"kansoku survey fingerprint [--recog-dir DIR]... [--matches KEY] [--format text|json|csv] TEXT|-",
+		"kansoku survey fingerprint [--recog-dir DIR]... [--matches KEY] [--format text|json|csv] TEXT|-\n"
+		"       kansoku survey fingerprint [--recog-dir DIR]... --verify",
 		"Identifies a banner (TEXT, or standard input with -) with Recog fingerprint databases and\n"
 		"prints the first matching fingerprint and its parameters (vendor, product, version, ...).",
 		"Databases: kansoku's own (data/recog of the source tree, or <prefix>/share/kansoku/recog of\n"
@@ -138,8 +186,10 @@ int cmd_survey_fingerprint(int argc, char **argv)
 		"kansoku; point --recog-dir at a copy of them. Databases are tried by descending preference,\n"
 		"fingerprints in file order; the first match wins (Recog's rules, docs/survey.md).\n"
 		"From standard input one trailing newline (LF or CR LF) is removed. No match is not an error:\n"
-		"text prints \"no match\", json {\"matched\": false}, csv only the header; the exit status is 0.",
-		1, 1};
+		"text prints \"no match\", json {\"matched\": false}, csv only the header; the exit status is 0.\n"
+		"--verify checks every <example> against its fingerprint as Recog's verifier does, prints\n"
+		"each failure as FILE:LINE and exits with 3 if any fails.",
+		0, 1};
 	const char *dirs[MAX_DIRS];
 	size_t ndirs = 0;
 	argc = take_dirs(argc, argv, dirs, &ndirs);
@@ -153,6 +203,10 @@ int cmd_survey_fingerprint(int argc, char **argv)
 	}
 	const char *arg = args[0];
 	free(args);
+	if (!arg != !!do_verify) {
+		ks_err(do_verify ? "--verify takes no TEXT" : "expected TEXT or - (see --help)");
+		return KS_EXIT_USAGE;
+	}
 
 	char err[600];
 	char *defs[3];
@@ -170,6 +224,13 @@ int cmd_survey_fingerprint(int argc, char **argv)
 		ks_err("%s", err);
 		ks_recog_set_free(set);
 		return r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
+	}
+
+	if (do_verify) {
+		size_t nex, bad = verify(set, &nex);
+		ks_info("%zu of %zu examples in %zu databases pass", nex - bad, nex, ks_recog_set_count(set));
+		ks_recog_set_free(set);
+		return bad ? KS_EXIT_DATA : KS_EXIT_OK;
 	}
 
 	char *buf = NULL;
