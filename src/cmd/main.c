@@ -44,6 +44,7 @@ static const struct cmd cmds[] = {
 	{"flow", "decode", cmd_flow_decode, "print the records of NetFlow v5/v9/IPFIX export datagrams"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
+	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
