@@ -34,14 +34,16 @@ if [ "$old_rmem" -lt "$BENCH_RCVBUF" ] && [ "$(id -u)" -eq 0 ]; then
 	echo "$BENCH_RCVBUF" >/proc/sys/net/core/rmem_max
 fi
 PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; [ "$old_rmem" -lt "$BENCH_RCVBUF" ] && [ "$(id -u)" -eq 0 ] && echo "$old_rmem" >/proc/sys/net/core/rmem_max' EXIT
+trap '[ -n "$PID" ] && pkill -P "$PID" 2>/dev/null; [ "$old_rmem" -lt "$BENCH_RCVBUF" ] && [ "$(id -u)" -eq 0 ] && echo "$old_rmem" >/proc/sys/net/core/rmem_max' EXIT
 
 wait_for() { for _ in $(seq 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-# Kernel drops of the UDP socket bound to 127.0.0.1:$1 (last column of /proc/net/udp).
+# Kernel drops of the UDP socket bound to 127.0.0.1:$1 (last column of /proc/net/udp, or of
+# /proc/net/udp6 for an IPv6 socket bound to the IPv4-mapped address, as kansoku's is).
 udp_drops() {
-	local hex
-	hex=$(printf '0100007F:%04X' "$1")
-	awk -v a="$hex" '$2 == a { print $NF; found = 1 } END { if (!found) print "?" }' /proc/net/udp
+	local p
+	p=$(printf '%04X' "$1")
+	awk -v a="0100007F:$p" -v b="0000000000000000FFFF00000100007F:$p" \
+		'$2 == a || $2 == b { print $NF; found = 1 } END { if (!found) print "?" }' /proc/net/udp /proc/net/udp6
 }
 # Sends and prints "sent RATE" (the sender's own figures).
 send() { # port rate
@@ -73,7 +75,10 @@ run() { # collector rate
 	read -r sent srate < <(send "$port" "$rate")
 	sleep 1 # let the collector drain its socket buffer before reading drops and stopping it
 	drops=$(udp_drops "$port")
-	kill -TERM "$PID"
+	# $PID is GNU time; the collector is its child
+	local cpid
+	cpid=$(pgrep -P "$PID" | head -1)
+	kill -TERM "$cpid"
 	wait "$PID" || true
 	PID=
 	if [ "$c" = kansoku ]; then
@@ -83,7 +88,7 @@ run() { # collector rate
 	fi
 	read -r u s rss <"$d/time"
 	local cpu_m
-	cpu_m=$(awk -v u="$u" -v s="$s" -v r="$recv" 'BEGIN { printf "%.3f", r > 0 ? (u + s) / (r / 1e6) : 0 }')
+	cpu_m=$(awk -v u="$u" -v s="$s" -v r="$recv" 'BEGIN { printf "%.3f", (r > 0 ? (u + s) / (r / 1e6) : 0) }')
 	printf '%-8s %10s %10s %12.0f %10s %9s %8s %13s %9s\n' "$c" "$rate" "$sent" "$srate" "$recv" \
 		"$((sent - recv))" "$drops" "$cpu_m" "$((rss / 1024))"
 	echo "$c $rate $sent $srate $recv $((sent - recv)) $drops $cpu_m $((rss / 1024))" >>"$BENCH_DIR/results"

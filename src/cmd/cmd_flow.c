@@ -20,7 +20,7 @@
 #include "cmd.h"
 #include "cmd_flow.h"
 #include "decode.h"
-#include "flow_agg.h"
+#include "flow_hourly.h"
 #include "flow_listen.h"
 #include "flow_seg.h"
 #include "ks_alloc.h"
@@ -54,7 +54,7 @@ struct sink {
 	int64_t stream;
 	struct ks_seg_writer *seg;
 	struct ks_nf *nf;
-	struct ks_flow_agg hours; /* key: hour u32, proto u8, dport u16 */
+	struct ks_flow_hourly hours;
 	/* counters already stored, per exporter index (for deltas) */
 	struct ks_nf_exporter_stats *prev;
 	size_t nprev;
@@ -66,12 +66,7 @@ struct sink {
 static int sink_flow(void *ctx, const struct ks_flow *f)
 {
 	struct sink *s = ctx;
-	uint8_t key[7];
-	uint32_t hour = (uint32_t)(f->first_ms / 3600000);
-	memcpy(key, &hour, 4);
-	key[4] = f->proto;
-	memcpy(key + 5, &f->dport, 2);
-	if (ks_seg_append(s->seg, f) != 0 || ks_flow_agg_add(&s->hours, key, 1, f->packets, f->bytes) != 0)
+	if (ks_seg_append(s->seg, f) != 0 || ks_flow_hourly_add(&s->hours, f) != 0)
 		return KS_ENOMEM;
 	s->flows++;
 	return 0;
@@ -99,6 +94,19 @@ static const char *exporter_name(const struct sink *s, const struct ks_addr *a, 
 	return NULL;
 }
 
+struct rows {
+	struct ks_store_flow_hour_row *v;
+	size_t n;
+};
+
+static int add_row(void *ctx, uint32_t hour, uint8_t proto, uint16_t dport,
+		   const struct ks_flow_hourly_cnt *c)
+{
+	struct rows *rw = ctx;
+	rw->v[rw->n++] = (struct ks_store_flow_hour_row){hour, proto, dport, c->flows, c->packets, c->bytes};
+	return 0;
+}
+
 /* Segments, then one transaction with the hour sums and counter deltas. */
 static int sink_flush(struct sink *s)
 {
@@ -114,16 +122,12 @@ static int sink_flush(struct sink *s)
 		memset(s->prev + s->nprev, 0, (ne - s->nprev) * sizeof(*s->prev));
 		s->nprev = ne;
 	}
+	struct rows rw = {ks_xcalloc(ks_flow_hourly_bound(&s->hours) + 1, sizeof *rw.v), 0};
+	ks_flow_hourly_each(&s->hours, add_row, &rw);
 	int r = ks_store_begin(s->st);
-	for (size_t i = 0; r == 0 && i < s->hours.n; i++) {
-		const struct ks_flow_agg_ent *e = &s->hours.v[i];
-		uint32_t hour;
-		uint16_t dport;
-		memcpy(&hour, e->key, 4);
-		memcpy(&dport, e->key + 5, 2);
-		r = ks_store_flow_hour_add(s->st, s->stream, hour, e->key[4], dport, e->flows, e->packets,
-					   e->bytes);
-	}
+	if (r == 0)
+		r = ks_store_flow_hour_add_rows(s->st, s->stream, rw.v, rw.n);
+	free(rw.v);
 	for (size_t i = 0; r == 0 && i < ne; i++) {
 		struct ks_nf_exporter_stats x;
 		if (ks_nf_exporter_stats(s->nf, i, &x) != 0)
@@ -151,7 +155,7 @@ static int sink_flush(struct sink *s)
 	}
 	for (size_t i = 0; i < ne; i++)
 		ks_nf_exporter_stats(s->nf, i, &s->prev[i]);
-	ks_flow_agg_clear(&s->hours);
+	ks_flow_hourly_clear(&s->hours);
 	ks_debug("flushed %llu flows", (unsigned long long)(s->flows - s->flushed));
 	s->flushed = s->flows;
 	return 0;
@@ -163,7 +167,7 @@ static int sink_open(struct sink *s, struct ks_store *st, int64_t stream)
 	memset(s, 0, sizeof(*s));
 	s->st = st;
 	s->stream = stream;
-	ks_flow_agg_init(&s->hours, 7);
+	ks_flow_hourly_init(&s->hours);
 	char dir[4096], err[512];
 	ks_cmd_flow_dir(stream, dir, sizeof dir);
 	if (!(s->seg = ks_seg_writer_open(dir, NULL, err, sizeof err))) {
@@ -181,7 +185,7 @@ static void sink_close(struct sink *s)
 {
 	ks_seg_writer_close(s->seg);
 	ks_nf_free(s->nf);
-	ks_flow_agg_release(&s->hours);
+	ks_flow_hourly_release(&s->hours);
 	free(s->prev);
 }
 
@@ -416,11 +420,12 @@ static void collect_summary(struct collect *c, double secs)
 int cmd_flow_collect(int argc, char **argv)
 {
 	const char *listen = KS_FLOW_DEFAULT_LISTEN, *names = NULL;
-	uint32_t interval = 60, retention = 30, rcvbuf = 64u << 20, max_dgrams = 0;
+	uint32_t interval = 60, retention = 30, rcvbuf = 64u << 20, max_dgrams = 0, flush_flows = 1000000;
 	const struct ks_opt opts[] = {
 		{"listen", KS_OPT_STR, &listen, "[ADDR]:PORT", "where to receive export datagrams (default " KS_FLOW_DEFAULT_LISTEN ")", 0, 0},
 		{"exporter-name", KS_OPT_STR, &names, "NAME|ADDR=NAME,...", "name shown for the exporters (all, or per address)", 0, 0},
 		{"flush-interval", KS_OPT_U32, &interval, "S", "seconds between flushes to disk: the most a crash loses (default 60)", 1, 3600},
+		{"flush-flows", KS_OPT_COUNT, &flush_flows, "N", "also flush when N flows are buffered: bounds memory (default 1m)", 1000, 100000000},
 		{"retention", KS_OPT_U32, &retention, "DAYS", "keep raw flow segments this many days; 0 = forever (default 30)", 0, 36500},
 		{"rcvbuf", KS_OPT_COUNT, &rcvbuf, "BYTES", "socket receive buffer (default 64m; raised over rmem_max as root)", 65536, 1u << 31},
 		{"max-datagrams", KS_OPT_COUNT, &max_dgrams, "N", "stop after N datagrams (default: run until SIGINT/SIGTERM)", 0, 0xffffffffu},
@@ -430,9 +435,10 @@ int cmd_flow_collect(int argc, char **argv)
 		"kansoku flow collect [--listen [ADDR]:PORT] [--exporter-name NAME] [options]",
 		"Receives NetFlow v5, v9 and IPFIX over UDP and stores the flows until SIGINT/SIGTERM.",
 		"Templates are kept per exporter and observation domain (source id) for 1800 s. Every\n"
-		"--flush-interval seconds, and when stopped, the buffered flows are written durably to\n"
-		"segment files (<db>.flows/) and their hourly sums and exporter counters to the store: a\n"
-		"crash or SIGKILL loses at most the flows of the last interval (docs/flow.md).",
+		"--flush-interval seconds (or sooner, when --flush-flows are buffered), and when stopped,\n"
+		"the buffered flows are written durably to segment files (<db>.flows/) and their hourly\n"
+		"sums and exporter counters to the store: a crash or SIGKILL loses at most the flows of\n"
+		"the last interval (docs/flow.md).",
 		0, 0};
 	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
 	if (r >= 0)
@@ -488,7 +494,7 @@ int cmd_flow_collect(int argc, char **argv)
 			break;
 		}
 		int64_t now = ks_time_now_us();
-		if (now >= next_flush) {
+		if (now >= next_flush || ks_seg_buffered(c.s.seg) >= flush_flows) {
 			if ((r = sink_flush(&c.s)) != 0)
 				break;
 			next_flush = now + (int64_t)interval * 1000000;

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "ks_err.h"
 
@@ -13,6 +12,21 @@ void ks_flow_agg_init(struct ks_flow_agg *a, size_t keylen)
 	a->keylen = keylen;
 }
 
+/* Hash of a zero-padded key: a multiply-xorshift mix of its 64-bit words
+ * (keys are short and come from our own data; no need for a keyed hash). */
+static inline uint64_t key_hash(const uint8_t *k)
+{
+	uint64_t w[4];
+	memcpy(w, k, sizeof w);
+	uint64_t h = w[0] * 0x9e3779b97f4a7c15u ^ w[1] * 0xc2b2ae3d27d4eb4fu ^ w[2] * 0x165667b19e3779f9u ^
+		     w[3] * 0xd6e8feb86659fd93u;
+	h ^= h >> 33; /* MurmurHash3's fmix64: every input bit reaches the low bits used */
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	return h ^ h >> 33;
+}
+
 static int grow_index(struct ks_flow_agg *a)
 {
 	size_t ns = a->nslots ? a->nslots * 2 : 1024;
@@ -20,7 +34,7 @@ static int grow_index(struct ks_flow_agg *a)
 	if (!idx)
 		return KS_ENOMEM;
 	for (size_t i = 0; i < a->n; i++) {
-		size_t h = (size_t)XXH3_64bits(a->v[i].key, a->keylen) & (ns - 1);
+		size_t h = (size_t)key_hash(a->v[i].key) & (ns - 1);
 		while (idx[h])
 			h = (h + 1) & (ns - 1);
 		idx[h] = (uint32_t)(i + 1);
@@ -31,15 +45,27 @@ static int grow_index(struct ks_flow_agg *a)
 	return 0;
 }
 
-int ks_flow_agg_add(struct ks_flow_agg *a, const void *key, uint64_t flows, uint64_t packets,
+/* Keys are compared as four 64-bit words of zero-padded bytes: cheaper
+ * than a memcmp call of a short, variable length on the per-flow path. */
+static inline int key_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[4], y[4];
+	memcpy(x, a, sizeof x);
+	memcpy(y, b, sizeof y);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+int ks_flow_agg_add(struct ks_flow_agg *a, const void *key_in, uint64_t flows, uint64_t packets,
 		    uint64_t bytes)
 {
 	if ((a->n + 1) * 2 > a->nslots && grow_index(a) != 0)
 		return KS_ENOMEM;
-	size_t h = (size_t)XXH3_64bits(key, a->keylen) & (a->nslots - 1);
+	uint8_t key[KS_FLOW_AGG_KEY] = {0};
+	memcpy(key, key_in, a->keylen);
+	size_t h = (size_t)key_hash(key) & (a->nslots - 1);
 	for (; a->idx[h]; h = (h + 1) & (a->nslots - 1)) {
 		struct ks_flow_agg_ent *e = &a->v[a->idx[h] - 1];
-		if (memcmp(e->key, key, a->keylen) == 0) {
+		if (key_eq(e->key, key)) {
 			e->flows += flows;
 			e->packets += packets;
 			e->bytes += bytes;
@@ -55,8 +81,7 @@ int ks_flow_agg_add(struct ks_flow_agg *a, const void *key, uint64_t flows, uint
 		a->cap = nc;
 	}
 	struct ks_flow_agg_ent *e = &a->v[a->n];
-	memset(e, 0, sizeof(*e));
-	memcpy(e->key, key, a->keylen);
+	memcpy(e->key, key, sizeof key);
 	e->flows = flows;
 	e->packets = packets;
 	e->bytes = bytes;

@@ -46,14 +46,25 @@ struct nf_tfield {
 	uint8_t role;
 };
 
+/* Where a field with a role sits in a record of a fixed-length template:
+ * the decoding plan of the per-record fast path. */
+struct nf_plan {
+	uint16_t off;
+	uint8_t len;  /* 0..255; values of over 8 bytes are kept as pointers only */
+	uint8_t role;
+};
+
 struct nf_tpl {
 	uint32_t domain;
 	uint16_t tid;
 	uint8_t used, options;
 	uint16_t nfields, scope_fields;
 	uint32_t minlen; /* bytes of the shortest record (1 per variable field) */
+	uint32_t fixlen; /* record length when no field is variable, else 0 */
 	int64_t seen_ms; /* last (re)definition */
-	struct nf_tfield *f;
+	struct nf_tfield *f; /* nfields entries, then nplan struct nf_plan in the same block */
+	const struct nf_plan *plan;
+	uint16_t nplan;
 };
 
 /* Per (exporter, domain): sequence tracking and sampling. */

@@ -64,6 +64,27 @@ uint8_t nf_role(uint16_t id, uint32_t pen)
 	}
 }
 
+/* Big-endian unsigned of 1..8 bytes, the common widths without a loop. */
+static inline uint64_t be_uint(const uint8_t *p, unsigned n)
+{
+	switch (n) {
+	case 1: return p[0];
+	case 2: return (uint64_t)p[0] << 8 | p[1];
+	case 4: return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	case 8: {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		return __builtin_bswap64(v);
+	}
+	default: {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+	}
+}
+
 uint64_t nf_uint(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
@@ -332,6 +353,20 @@ static int data_record(struct nf_ctx *c, const struct nf_tpl *t, struct ks_rd *r
 	size_t off = nf_off(c, r);
 	struct acc a;
 	a.have = 0;
+	if (!hf && t->fixlen) {
+		/* fast path: one bounds check per record, then the plan */
+		const uint8_t *b = ks_rd_take(r, t->fixlen);
+		if (!b)
+			return KS_ETRUNC;
+		for (uint16_t k = 0; k < t->nplan; k++) {
+			const struct nf_plan *pl = &t->plan[k];
+			const uint8_t *v = b + pl->off;
+			a.have |= 1ull << pl->role;
+			a.p[pl->role] = v;
+			a.v[pl->role] = pl->len <= 8 ? be_uint(v, pl->len) : 0;
+		}
+		goto decoded;
+	}
 	for (uint16_t i = 0; i < t->nfields; i++) {
 		const struct nf_tfield *tf = &t->f[i];
 		size_t len = tf->len;
@@ -355,6 +390,7 @@ static int data_record(struct nf_ctx *c, const struct nf_tpl *t, struct ks_rd *r
 			a.v[tf->role] = len <= 8 ? nf_uint(v, len) : 0;
 		}
 	}
+decoded:
 	c->records++;
 	if (hf) {
 		struct ks_nf_rec rec = {.version = c->hdr.version, .domain = c->hdr.domain,
@@ -372,12 +408,12 @@ static int data_record(struct nf_ctx *c, const struct nf_tpl *t, struct ks_rd *r
 			c->dom->sampling = samp;
 		return 0;
 	}
-	for (int k = R_SRC4; k <= R_DST6; k++)
-		if (!HAS(&a, k))
-			a.p[k] = NULL;
-	for (int k = R_SPORT; k < R_COUNT; k++)
-		if (!HAS(&a, k))
-			a.v[k] = 0;
+	/* deliver() reads these without testing HAS(); every other role is
+	 * read only when present */
+	static const uint8_t plain[] = {R_SPORT, R_DPORT, R_PROTO, R_FLAGS, R_OCT_INIT, R_PKT_INIT};
+	for (size_t k = 0; k < sizeof plain; k++)
+		if (!HAS(&a, plain[k]))
+			a.v[plain[k]] = 0;
 	return deliver(c, &a);
 }
 

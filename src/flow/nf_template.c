@@ -101,13 +101,29 @@ int nf_tpl_put(struct ks_nf *nf, struct nf_exp *e, uint32_t domain, uint16_t tid
 		if ((e->ntpl + 1) * 2 > e->tcap && grow(e) != 0)
 			return KS_ENOMEM;
 	}
-	struct nf_tfield *copy = malloc((n ? n : 1) * sizeof(*copy));
+	/* fields, then the fast path's plan, in one block (freed with f) */
+	struct nf_tfield *copy = malloc((n ? n : 1) * (sizeof(*copy) + sizeof(struct nf_plan)));
 	if (!copy)
 		return KS_ENOMEM;
 	memcpy(copy, f, n * sizeof(*copy));
-	uint32_t minlen = 0;
-	for (uint16_t k = 0; k < n; k++)
+	struct nf_plan *plan = (struct nf_plan *)(void *)(copy + (n ? n : 1));
+	uint32_t minlen = 0, off = 0;
+	uint16_t nplan = 0;
+	int fixed = 1;
+	for (uint16_t k = 0; k < n; k++) {
 		minlen += f[k].len == NF_VARLEN ? 1 : f[k].len;
+		if (f[k].len == NF_VARLEN) {
+			fixed = 0;
+			continue;
+		}
+		/* records longer than 64 KiB cannot occur in a datagram: the
+		 * general path handles such a template */
+		if (f[k].role && f[k].len <= 255 && off <= UINT16_MAX)
+			plan[nplan++] = (struct nf_plan){(uint16_t)off, (uint8_t)f[k].len, f[k].role};
+		else if (f[k].role)
+			fixed = 0;
+		off += f[k].len;
+	}
 	if (i < 0) {
 		uint32_t m = e->tcap - 1;
 		uint32_t h = tpl_hash(domain, tid) & m;
@@ -126,8 +142,11 @@ int nf_tpl_put(struct ks_nf *nf, struct nf_exp *e, uint32_t domain, uint16_t tid
 	t->nfields = n;
 	t->scope_fields = scope;
 	t->minlen = minlen;
+	t->fixlen = fixed && off <= UINT16_MAX ? off : 0;
 	t->seen_ms = now_ms;
 	t->f = copy;
+	t->plan = plan;
+	t->nplan = nplan;
 	return 0;
 }
 

@@ -209,8 +209,8 @@ int ks_store_flow_exporters(struct ks_store *s, ks_store_exporter_fn fn, void *c
 	return r;
 }
 
-int ks_store_flow_hour_add(struct ks_store *s, int64_t stream, uint32_t hour, uint8_t proto,
-			   uint16_t dport, uint64_t flows, uint64_t packets, uint64_t bytes)
+int ks_store_flow_hour_add_rows(struct ks_store *s, int64_t stream,
+				const struct ks_store_flow_hour_row *v, size_t n)
 {
 	sqlite3_stmt *q;
 	if (prepare(s,
@@ -219,14 +219,28 @@ int ks_store_flow_hour_add(struct ks_store *s, int64_t stream, uint32_t hour, ui
 		    " bytes=bytes+excluded.bytes",
 		    &q) != 0)
 		return KS_EIO;
-	sqlite3_bind_int64(q, 1, stream);
-	sqlite3_bind_int64(q, 2, hour);
-	sqlite3_bind_int(q, 3, proto);
-	sqlite3_bind_int(q, 4, dport);
-	sqlite3_bind_int64(q, 5, (int64_t)flows);
-	sqlite3_bind_int64(q, 6, (int64_t)packets);
-	sqlite3_bind_int64(q, 7, (int64_t)bytes);
-	return finish(q);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		sqlite3_bind_int64(q, 1, stream);
+		sqlite3_bind_int64(q, 2, v[i].hour);
+		sqlite3_bind_int(q, 3, v[i].proto);
+		sqlite3_bind_int(q, 4, v[i].dport);
+		sqlite3_bind_int64(q, 5, (int64_t)v[i].flows);
+		sqlite3_bind_int64(q, 6, (int64_t)v[i].packets);
+		sqlite3_bind_int64(q, 7, (int64_t)v[i].bytes);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			r = KS_EIO;
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return r;
+}
+
+int ks_store_flow_hour_add(struct ks_store *s, int64_t stream, uint32_t hour, uint8_t proto,
+			   uint16_t dport, uint64_t flows, uint64_t packets, uint64_t bytes)
+{
+	struct ks_store_flow_hour_row row = {hour, proto, dport, flows, packets, bytes};
+	return ks_store_flow_hour_add_rows(s, stream, &row, 1);
 }
 
 static int prepare_span(struct ks_store *s, const char *sql, const struct ks_span *span,

@@ -53,6 +53,15 @@ typedef int (*ks_store_exporter_fn)(void *ctx, const struct ks_store_exporter *e
 int ks_store_flow_exporters(struct ks_store *s, ks_store_exporter_fn fn, void *ctx);
 
 /* ---- hourly aggregates ---- */
+struct ks_store_flow_hour_row {
+	uint32_t hour; /* hours since the epoch */
+	uint8_t proto;
+	uint16_t dport;
+	uint64_t flows, packets, bytes;
+};
+/* Adds v[0..n) with one prepared statement (a flush may hold many rows). */
+int ks_store_flow_hour_add_rows(struct ks_store *s, int64_t stream,
+				const struct ks_store_flow_hour_row *v, size_t n);
 int ks_store_flow_hour_add(struct ks_store *s, int64_t stream, uint32_t hour, uint8_t proto,
 			   uint16_t dport, uint64_t flows, uint64_t packets, uint64_t bytes);
 /* Totals over the hours overlapping span. */
