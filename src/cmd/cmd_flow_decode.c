@@ -165,6 +165,9 @@ static void put_value(FILE *f, enum ks_nf_type t, const uint8_t *p, size_t n)
 			put_hex(f, p, n);
 		return;
 	case KS_NF_T_STRING:
+		/* Fixed-length string fields are padded with NUL bytes: not text. */
+		while (n > 0 && p[n - 1] == 0)
+			n--;
 		put_str(f, p, n);
 		return;
 	case KS_NF_T_MICROSECONDS:
@@ -479,20 +482,26 @@ int cmd_flow_decode(int argc, char **argv)
 	for (int i = 0; i < nargs; i++) {
 		d.file = args[i];
 		d.datagram = 0;
-		char *buf = NULL, err[512];
-		size_t len = 0;
-		if (ks_cmd_read_file(args[i], 64u << 20, &buf, &len, err, sizeof err) != 0) {
-			ks_err("%s", err);
-			fail = 1;
-			continue;
+		uint8_t magic[4];
+		size_t got = 0;
+		FILE *f = fopen(args[i], "rb");
+		if (f) {
+			got = fread(magic, 1, sizeof magic, f);
+			fclose(f);
 		}
-		if (is_pcap((const uint8_t *)buf, len)) {
-			free(buf);
+		if (f && is_pcap(magic, got)) {
 			int b = from_pcap(nf, &d, args[i]);
 			if (b < 0)
 				fail = 1;
 			else
 				bad += b;
+			continue;
+		}
+		char *buf = NULL, err[512];
+		size_t len = 0;
+		if (ks_cmd_read_file(args[i], 1u << 20, &buf, &len, err, sizeof err) != 0) {
+			ks_err("%s", err);
+			fail = 1;
 			continue;
 		}
 		struct timespec ts;

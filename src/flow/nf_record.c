@@ -54,6 +54,10 @@ uint8_t nf_role(uint16_t id, uint32_t pen)
 	case 158: return R_DUS_START;
 	case 159: return R_DUS_END;
 	case 160: return R_SYSINIT;
+	case 176: return R_ICMP_TYPE;
+	case 177: return R_ICMP_CODE;
+	case 178: return R_ICMP_TYPE;
+	case 179: return R_ICMP_CODE;
 	case 231: return R_OCT_INIT;
 	case 298: return R_PKT_INIT;
 	case 305: return R_SPI;
@@ -315,8 +319,12 @@ static int deliver(struct nf_ctx *c, const struct acc *a)
 	f.dport = (uint16_t)a->v[R_DPORT];
 	f.proto = (uint8_t)a->v[R_PROTO];
 	f.tcp_flags = (uint8_t)a->v[R_FLAGS];
-	if (HAS(a, R_ICMP) && (f.proto == 1 || f.proto == 58))
-		f.dport = (uint16_t)a->v[R_ICMP];
+	if (f.proto == 1 || f.proto == 58) {
+		if (HAS(a, R_ICMP))
+			f.dport = (uint16_t)a->v[R_ICMP];
+		else if (HAS(a, R_ICMP_TYPE) || HAS(a, R_ICMP_CODE))
+			f.dport = (uint16_t)((a->v[R_ICMP_TYPE] & 0xff) << 8 | (a->v[R_ICMP_CODE] & 0xff));
+	}
 	f.bytes = HAS(a, R_OCT) ? a->v[R_OCT] : HAS(a, R_OCT_TOT) ? a->v[R_OCT_TOT] : a->v[R_OCT_INIT];
 	f.packets = HAS(a, R_PKT) ? a->v[R_PKT] : HAS(a, R_PKT_TOT) ? a->v[R_PKT_TOT] : a->v[R_PKT_INIT];
 	uint32_t samp = sampling_of(a);
