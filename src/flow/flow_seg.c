@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flow_filter.h"
 #include "flow_seg_int.h"
 #include "ks_err.h"
 
@@ -555,6 +556,18 @@ static int scan_file(struct ks_seg_dec *d, const char *path, int64_t since_ms, i
 int ks_seg_scan(const char *dir, int64_t since_ms, int64_t until_ms, const struct ks_flow_filter *flt,
 		ks_flow_fn fn, void *ctx, char *err, size_t errlen)
 {
+	if (flt) {
+		/* Flows outside the filter's own time bounds cannot match: read
+		 * only the partitions inside both ranges. */
+		int64_t fs, fu;
+		ks_flow_filter_span(flt, &fs, &fu);
+		if (fs && (!since_ms || fs > since_ms))
+			since_ms = fs;
+		if (fu && (!until_ms || fu < until_ms))
+			until_ms = fu;
+		if (since_ms && until_ms && since_ms >= until_ms)
+			return 0;
+	}
 	char **parts;
 	size_t np;
 	int rc = list_dir(dir, keep_part, &parts, &np);

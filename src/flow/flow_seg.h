@@ -76,7 +76,8 @@ int ks_seg_writer_close(struct ks_seg_writer *w);
 /* Reads every segment under dir whose partition overlaps [since_ms, until_ms)
  * (0 = unbounded), oldest partition first, files in sequence order, and
  * calls fn for each flow whose first_ms lies in that range and that matches
- * flt (NULL = all). A missing dir holds no flows (0). A corrupt or truncated
+ * flt (NULL = all); the time bounds flt implies (ks_flow_filter_span) narrow
+ * the range further. A missing dir holds no flows (0). A corrupt or truncated
  * segment stops the scan: KS_EINVAL with "FILE: offset N: what" in err (see
  * the corruption policy above). Other returns: KS_ESYS/KS_ENOMEM with a
  * message, or fn's non-zero value. */

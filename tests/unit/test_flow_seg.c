@@ -175,6 +175,21 @@ KS_TEST(seg_round_trip_random_across_hours)
 	CHECK(want > 100);
 	CHECK_EQ_U64(c.n, want);
 	ks_flow_filter_free(flt);
+	/* Its time bounds prune partitions by themselves. */
+	CHECK_EQ_U64(ks_flow_filter_parse("after 2026-11-22T01:00:00Z and before 2026-11-22T03:00:00Z",
+					  &flt, err, sizeof err), 0);
+	CHECK_EQ_U64(scan_all(dir, 0, 0, flt, &c, err, sizeof err), 0);
+	want = 0;
+	for (size_t i = 0; i < N; i++)
+		want += in[i].first_ms >= T0 + H && in[i].first_ms < T0 + 3 * H;
+	CHECK(want > 1000);
+	CHECK_EQ_U64(c.n, want);
+	CHECK_EQ_U64(scan_all(dir, T0 + 2 * H, 0, flt, &c, err, sizeof err), 0);
+	size_t want2 = 0;
+	for (size_t i = 0; i < N; i++)
+		want2 += in[i].first_ms >= T0 + 2 * H && in[i].first_ms < T0 + 3 * H;
+	CHECK_EQ_U64(c.n, want2);
+	ks_flow_filter_free(flt);
 
 	free(c.v);
 	CHECK_EQ_U64(ks_seg_remove_all(dir), 0);
