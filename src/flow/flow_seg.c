@@ -464,7 +464,8 @@ int ks_seg_flush(struct ks_seg_writer *w)
 	w->msg[0] = '\0';
 	/* Oldest hour first; empty buckets (kept from an earlier flush) sort
 	 * with the rest and write nothing. */
-	qsort(w->b, w->nb, sizeof(*w->b), cmp_bucket);
+	if (w->nb > 1)
+		qsort(w->b, w->nb, sizeof(*w->b), cmp_bucket);
 	int rc = 0;
 	for (size_t i = 0; i < w->nb && rc == 0; i++) {
 		struct bucket *k = &w->b[i];
