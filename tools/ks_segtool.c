@@ -126,6 +126,8 @@ static void parse_opts(int argc, char **argv, int first, struct opts *o)
 			o->start = num(argv[++i]);
 		else if (strcmp(argv[i], "--block") == 0)
 			o->so.block_flows = (uint32_t)num(argv[++i]);
+		else if (strcmp(argv[i], "--level") == 0 && argv[i + 1][0] == '-')
+			o->so.zstd_level = -(int)num(argv[++i] + 1); /* zstd's fast levels */
 		else if (strcmp(argv[i], "--level") == 0)
 			o->so.zstd_level = (int)num(argv[++i]);
 		else
