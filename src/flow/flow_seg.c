@@ -405,9 +405,13 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Writes f[0..n), all in one hour, as the partition's next segment. */
-static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flow *f, size_t n)
+/* Writes f[0..n), all in one hour, as the partition's next segment.
+ * *placed is set once the file has its final name: if only the directory's
+ * fsync fails after that, writing the flows again would duplicate them. */
+static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flow *f, size_t n,
+		      bool *placed)
 {
+	*placed = false;
 	char name[32], pd[4096], tmp[4224], fin[4200];
 	part_name(hour, name);
 	snprintf(pd, sizeof pd, "%s/%s", w->dir, name);
@@ -448,6 +452,7 @@ static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flo
 		return fail(w->msg, sizeof w->msg, rc, "%s: %s", tmp, strerror(e));
 	}
 	seq_used(w, hour);
+	*placed = true;
 	if (fsync_dir(pd) != 0)
 		return fail(w->msg, sizeof w->msg, KS_ESYS, "%s: fsync: %s", pd, strerror(errno));
 	return 0;
@@ -471,8 +476,9 @@ int ks_seg_flush(struct ks_seg_writer *w)
 		struct bucket *k = &w->b[i];
 		if (k->n == 0)
 			continue;
-		rc = write_part(w, k->hour, k->v, k->n);
-		if (rc == 0) {
+		bool placed;
+		rc = write_part(w, k->hour, k->v, k->n, &placed);
+		if (placed) {
 			w->n -= k->n;
 			k->n = 0;
 		}
@@ -594,7 +600,8 @@ int ks_seg_scan(const char *dir, int64_t since_ms, int64_t until_ms, const struc
 		size_t nf;
 		rc = list_dir(pd, keep_seg, &files, &nf);
 		if (rc != 0) {
-			if (rc == KS_ESYS && errno == ENOENT) { /* expired meanwhile */
+			/* Expired meanwhile, or a file with a partition's name. */
+			if (rc == KS_ESYS && (errno == ENOENT || errno == ENOTDIR)) {
 				rc = 0;
 				continue;
 			}
@@ -637,6 +644,10 @@ int ks_seg_expire(const char *dir, int64_t before_ms, uint64_t *removed)
 		char **files;
 		size_t nf;
 		rc = list_dir(pd, keep_any, &files, &nf);
+		if (rc == KS_ESYS && errno == ENOTDIR) { /* a file with a partition's name */
+			rc = 0;
+			continue;
+		}
 		if (rc != 0)
 			break;
 		for (size_t j = 0; j < nf; j++) {

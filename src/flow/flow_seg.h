@@ -64,7 +64,9 @@ int ks_seg_append(struct ks_seg_writer *w, const struct ks_flow *f);
  * loss; a crash during flush leaves at most a *.tmp that readers ignore and
  * the next writer removes. On failure (KS_ESYS, KS_EIO, KS_ENOMEM;
  * ks_seg_writer_error() says why) the flows of partitions not yet written
- * stay buffered, so a later flush may retry. */
+ * stay buffered, so a later flush may retry; a file that got its final name
+ * but whose directory could not be fsynced counts as written (retrying
+ * would duplicate it), though its durability is then not assured. */
 int ks_seg_flush(struct ks_seg_writer *w);
 /* Flows appended and not yet flushed. */
 uint64_t ks_seg_buffered(const struct ks_seg_writer *w);

@@ -429,3 +429,34 @@ KS_TEST(seg_read_mem_rejects_garbage)
 		     -KS_ETRUNC);
 	CHECK_EQ_U64(n, 0);
 }
+
+KS_TEST(seg_flush_failure_keeps_unwritten_flows)
+{
+	char *dir = tmpdir(), err[512], p[512];
+	struct ks_seg_writer *w = ks_seg_writer_open(dir, NULL, err, sizeof err);
+	/* A file where hour 1's partition directory should go. */
+	snprintf(p, sizeof p, "%s/2026-11-22T01", dir);
+	FILE *f = fopen(p, "w");
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	flows_in_hour(w, T0 + H, 7, 100); /* hour 1 first: order of appends does not matter */
+	flows_in_hour(w, T0, 5, 0);
+	flows_in_hour(w, T0 + 2 * H, 3, 200);
+	CHECK_EQ_U64((uint64_t)-ks_seg_flush(w), -KS_ESYS);
+	CHECK(strstr(ks_seg_writer_error(w), p) == ks_seg_writer_error(w));
+	CHECK_EQ_U64(ks_seg_buffered(w), 10); /* hour 0 written, hours 1 and 2 kept */
+	size_t n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 5);
+	CHECK_EQ_U64(unlink(p), 0);
+	CHECK_EQ_U64(ks_seg_flush(w), 0); /* the retry writes the rest, once */
+	CHECK_EQ_U64(ks_seg_buffered(w), 0);
+	CHECK_EQ_U64(ks_seg_writer_close(w), 0);
+	n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 15);
+	CHECK_EQ_U64(count_files(dir, ".kfs"), 3);
+	ks_seg_remove_all(dir);
+	free(dir);
+}
