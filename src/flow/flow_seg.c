@@ -23,7 +23,7 @@
 #include "ks_err.h"
 
 #define HOUR_MS 3600000LL
-#define MAX_HOUR 2777777LL /* 9999-12-31T23: last hour with a four-digit year */
+#define MAX_HOUR 70389527LL /* 9999-12-31T23: last hour with a four-digit year */
 #define PART_LEN 13        /* "YYYY-MM-DDTHH" */
 #define FILE_LEN 12        /* "NNNNNNNN.kfs" */
 #define MAX_SEQ 99999999u

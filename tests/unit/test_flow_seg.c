@@ -401,9 +401,16 @@ KS_TEST(seg_append_and_open_limits)
 	CHECK_EQ_U64((uint64_t)-ks_seg_append(w, &f), -KS_EINVAL);
 	rand_flow(&f, 0);
 	CHECK_EQ_U64(ks_seg_append(w, &f), 0);
+	rand_flow(&f, 253402300800000LL - 1); /* the last millisecond of 9999 */
+	CHECK_EQ_U64(ks_seg_append(w, &f), 0);
 	CHECK_EQ_U64(ks_seg_writer_close(w), 0);
 	snprintf(p, sizeof p, "%s/1970-01-01T00/00000001.kfs", dir);
 	CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof p, "%s/9999-12-31T23/00000001.kfs", dir);
+	CHECK(access(p, F_OK) == 0);
+	size_t n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 2);
 	CHECK(ks_seg_writer_close(NULL) == 0);
 
 	struct ks_seg_opts o = {KS_SEG_MAX_BLOCK + 1, 1};
