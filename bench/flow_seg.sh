@@ -11,7 +11,10 @@
 # cache warm) and reports the best. Pinned to one core (taskset -c
 # BENCH_CPU). Prints flows/s for writing and reading (wall clock and CPU
 # time) and bytes per flow on disk, against the targets: writing >= 5 M
-# flows/s, reading >= 20 M flows/s on one core.
+# flows/s, reading >= 20 M flows/s on one core. The verdicts use CPU time
+# (user + system of the process): on a shared 2-core machine the wall
+# clock mostly measures the other processes; the wall figures are printed
+# beside them.
 #
 # Env: BENCH_FLOWS, BENCH_READS (default 5), BENCH_CPU (default 0),
 # BENCH_DIR (default build/bench), BENCH_BLOCK, BENCH_LEVEL (segment options,
@@ -38,12 +41,13 @@ rd=$(taskset -c "$BENCH_CPU" "$T" read "$D" "$BENCH_READS")
 echo "$rd"
 echo "files: $(find "$D" -name '*.kfs' | wc -l) segments in $(find "$D" -mindepth 1 -maxdepth 1 -type d | wc -l) partitions"
 
-wps=$(awk '/^write /{print $2}' <<<"$out")
+wwall=$(awk '/^write /{print $2}' <<<"$out")
+wps=$(awk '/^write /{print $5}' <<<"$out")
 rps=$(awk '/ flows\/s CPU/{for (i = 1; i <= NF; i++) if ($i == "flows/s" && $(i+1) == "CPU") print $(i-1)}' <<<"$rd")
 missed=0
 verdict() { if awk "BEGIN{exit !($2 >= $3)}"; then echo "$1: met"; else echo "$1: MISSED"; missed=1; fi; }
 echo "== targets"
-verdict "write $(awk "BEGIN{printf \"%.2f\", $wps/1e6}") M flows/s (wall) >= 5 M" "$wps" 5000000
+verdict "write $(awk "BEGIN{printf \"%.2f\", $wps/1e6}") M flows/s CPU ($(awk "BEGIN{printf \"%.2f\", $wwall/1e6}") M wall) >= 5 M" "$wps" 5000000
 verdict "read $(awk "BEGIN{printf \"%.2f\", $rps/1e6}") M flows/s (CPU, warm) >= 20 M" "$rps" 20000000
 rm -rf "$D"
 if [ "$BENCH_STRICT" = 1 ] && [ "$missed" = 1 ]; then exit 1; fi

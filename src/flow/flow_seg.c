@@ -18,11 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flow_filter.h"
 #include "flow_seg_int.h"
 #include "ks_err.h"
 
 #define HOUR_MS 3600000LL
-#define MAX_HOUR 2777777LL /* 9999-12-31T23: last hour with a four-digit year */
+#define MAX_HOUR 70389527LL /* 9999-12-31T23: last hour with a four-digit year */
 #define PART_LEN 13        /* "YYYY-MM-DDTHH" */
 #define FILE_LEN 12        /* "NNNNNNNN.kfs" */
 #define MAX_SEQ 99999999u
@@ -32,13 +33,22 @@ struct part_seq {
 	uint32_t next; /* next sequence number to use */
 };
 
+/* Flows buffered for one hour's partition, in append order. */
+struct bucket {
+	int64_t hour;
+	struct ks_flow *v;
+	size_t n, cap;
+};
+
 struct ks_seg_writer {
 	char *dir;
 	struct ks_seg_opts o;
-	struct ks_flow *buf; /* buffered flows, append order */
-	size_t n, cap;
-	struct ks_flow *sorted; /* flush scratch, grouped by hour */
-	size_t sortedcap;
+	struct bucket *b; /* one per hour with buffered flows, unordered */
+	size_t nb, bcap;
+	size_t cur;       /* bucket of the last append (flows mostly come in time order) */
+	uint64_t n;       /* flows buffered in all buckets */
+	struct ks_flow *spare; /* the memory of a written bucket, for the next new one */
+	size_t sparecap;
 	struct part_seq *seq; /* partitions seen by this writer */
 	size_t nseq, seqcap;
 	struct ks_seg_enc enc;
@@ -283,21 +293,55 @@ struct ks_seg_writer *ks_seg_writer_open(const char *dir, const struct ks_seg_op
 	return w;
 }
 
+/* The bucket for hour, made if needed; NULL when out of memory. */
+static struct bucket *bucket_for(struct ks_seg_writer *w, int64_t hour)
+{
+	for (size_t i = 0; i < w->nb; i++)
+		if (w->b[i].hour == hour) {
+			w->cur = i;
+			return &w->b[i];
+		}
+	if (w->nb == w->bcap) {
+		size_t nc = w->bcap ? w->bcap * 2 : 8;
+		struct bucket *nb = reallocarray(w->b, nc, sizeof(*nb));
+		if (!nb)
+			return NULL;
+		w->b = nb;
+		w->bcap = nc;
+	}
+	struct bucket *k = &w->b[w->nb];
+	memset(k, 0, sizeof(*k));
+	k->hour = hour;
+	k->v = w->spare; /* grown memory is reused, not faulted in again */
+	k->cap = w->sparecap;
+	w->spare = NULL;
+	w->sparecap = 0;
+	w->cur = w->nb++;
+	return k;
+}
+
 int ks_seg_append(struct ks_seg_writer *w, const struct ks_flow *f)
 {
 	if (f->first_ms < 0 || hour_of(f->first_ms) > MAX_HOUR)
 		return KS_EINVAL;
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 65536;
-		struct ks_flow *nb = reallocarray(w->buf, nc, sizeof(*nb));
-		if (!nb)
+	struct bucket *k = w->nb ? &w->b[w->cur] : NULL;
+	if (!k || f->first_ms < k->hour * HOUR_MS || f->first_ms >= (k->hour + 1) * HOUR_MS) {
+		k = bucket_for(w, hour_of(f->first_ms));
+		if (!k)
 			return KS_ENOMEM;
-		w->buf = nb;
-		w->cap = nc;
 	}
-	struct ks_flow *d = &w->buf[w->n++];
+	if (k->n == k->cap) {
+		size_t nc = k->cap ? k->cap * 2 : 4096;
+		struct ks_flow *nv = reallocarray(k->v, nc, sizeof(*nv));
+		if (!nv)
+			return KS_ENOMEM;
+		k->v = nv;
+		k->cap = nc;
+	}
+	struct ks_flow *d = &k->v[k->n++];
 	*d = *f;
 	d->pad[0] = d->pad[1] = 0;
+	w->n++;
 	return 0;
 }
 
@@ -361,9 +405,13 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Writes f[0..n), all in one hour, as the partition's next segment. */
-static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flow *f, size_t n)
+/* Writes f[0..n), all in one hour, as the partition's next segment.
+ * *placed is set once the file has its final name: if only the directory's
+ * fsync fails after that, writing the flows again would duplicate them. */
+static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flow *f, size_t n,
+		      bool *placed)
 {
+	*placed = false;
 	char name[32], pd[4096], tmp[4224], fin[4200];
 	part_name(hour, name);
 	snprintf(pd, sizeof pd, "%s/%s", w->dir, name);
@@ -404,139 +452,56 @@ static int write_part(struct ks_seg_writer *w, int64_t hour, const struct ks_flo
 		return fail(w->msg, sizeof w->msg, rc, "%s: %s", tmp, strerror(e));
 	}
 	seq_used(w, hour);
+	*placed = true;
 	if (fsync_dir(pd) != 0)
 		return fail(w->msg, sizeof w->msg, KS_ESYS, "%s: fsync: %s", pd, strerror(errno));
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_bucket(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t x = ((const struct bucket *)a)->hour, y = ((const struct bucket *)b)->hour;
 	return x < y ? -1 : x > y;
 }
-
-struct hgroup {
-	int64_t hour;
-	size_t cnt, at;
-};
 
 int ks_seg_flush(struct ks_seg_writer *w)
 {
 	w->msg[0] = '\0';
-	if (w->n == 0)
-		return 0;
-	/* Distinct hours (usually one or two), in order. */
-	int64_t *hours = NULL;
-	struct hgroup *g = NULL;
-	size_t nh = 0, hcap = 0;
+	/* Oldest hour first; empty buckets (kept from an earlier flush) sort
+	 * with the rest and write nothing. */
+	if (w->nb > 1)
+		qsort(w->b, w->nb, sizeof(*w->b), cmp_bucket);
 	int rc = 0;
-	int64_t last = -1;
-	for (size_t i = 0; i < w->n; i++) {
-		int64_t h = hour_of(w->buf[i].first_ms);
-		if (h == last)
+	for (size_t i = 0; i < w->nb && rc == 0; i++) {
+		struct bucket *k = &w->b[i];
+		if (k->n == 0)
 			continue;
-		last = h;
-		size_t j;
-		for (j = 0; j < nh && hours[j] != h; j++)
-			;
-		if (j < nh)
+		bool placed;
+		rc = write_part(w, k->hour, k->v, k->n, &placed);
+		if (placed) {
+			w->n -= k->n;
+			k->n = 0;
+		}
+	}
+	/* Keep the newest bucket's memory (its hour is likely to go on);
+	 * free the others once they are written. */
+	size_t keep = 0;
+	for (size_t i = 0; i < w->nb; i++) {
+		struct bucket *k = &w->b[i];
+		if (k->n == 0 && i + 1 < w->nb) {
+			if (k->cap > w->sparecap) {
+				free(w->spare);
+				w->spare = k->v;
+				w->sparecap = k->cap;
+			} else {
+				free(k->v);
+			}
 			continue;
-		if (nh == hcap) {
-			size_t nc = hcap ? hcap * 2 : 16;
-			int64_t *nv = reallocarray(hours, nc, sizeof(*nv));
-			if (!nv) {
-				rc = KS_ENOMEM;
-				goto out;
-			}
-			hours = nv;
-			hcap = nc;
 		}
-		hours[nh++] = h;
+		w->b[keep++] = *k;
 	}
-	qsort(hours, nh, sizeof(*hours), cmp_i64);
-	g = calloc(nh, sizeof(*g));
-	if (!g) {
-		rc = KS_ENOMEM;
-		goto out;
-	}
-	const struct ks_flow *src = w->buf;
-	if (nh > 1) {
-		/* Group by hour, keeping append order within each hour. */
-		if (w->sortedcap < w->n) {
-			struct ks_flow *ns = reallocarray(w->sorted, w->cap, sizeof(*ns));
-			if (!ns) {
-				rc = KS_ENOMEM;
-				goto out;
-			}
-			w->sorted = ns;
-			w->sortedcap = w->cap;
-		}
-		size_t k = 0;
-		for (size_t i = 0; i < nh; i++)
-			g[i].hour = hours[i];
-		for (size_t i = 0; i < w->n; i++) {
-			int64_t h = hour_of(w->buf[i].first_ms);
-			if (g[k].hour != h) {
-				size_t lo = 0, hi = nh;
-				while (lo < hi) {
-					size_t mid = (lo + hi) / 2;
-					if (g[mid].hour < h)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				k = lo;
-			}
-			g[k].cnt++;
-		}
-		for (size_t i = 1; i < nh; i++)
-			g[i].at = g[i - 1].at + g[i - 1].cnt;
-		size_t *fill = calloc(nh, sizeof(*fill));
-		if (!fill) {
-			rc = KS_ENOMEM;
-			goto out;
-		}
-		k = 0;
-		for (size_t i = 0; i < w->n; i++) {
-			int64_t h = hour_of(w->buf[i].first_ms);
-			if (g[k].hour != h) {
-				size_t lo = 0, hi = nh;
-				while (lo < hi) {
-					size_t mid = (lo + hi) / 2;
-					if (g[mid].hour < h)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				k = lo;
-			}
-			w->sorted[g[k].at + fill[k]++] = w->buf[i];
-		}
-		free(fill);
-		src = w->sorted;
-	} else {
-		g[0].hour = hours[0];
-		g[0].cnt = w->n;
-	}
-	size_t done = 0;
-	for (done = 0; done < nh; done++) {
-		rc = write_part(w, g[done].hour, src + g[done].at, g[done].cnt);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0) {
-		w->n = 0;
-	} else if (done > 0) {
-		/* Keep what is not yet written (grouped order) for a retry. */
-		size_t from = g[done].at, left = w->n - from;
-		memmove(w->buf, src + from, left * sizeof(*w->buf));
-		w->n = left;
-	}
-out:
-	if (rc == KS_ENOMEM && !w->msg[0])
-		fail(w->msg, sizeof w->msg, rc, "%s: out of memory", w->dir);
-	free(hours);
-	free(g);
+	w->nb = keep;
+	w->cur = 0;
 	return rc;
 }
 
@@ -546,8 +511,10 @@ int ks_seg_writer_close(struct ks_seg_writer *w)
 		return 0;
 	int rc = ks_seg_flush(w);
 	free(w->dir);
-	free(w->buf);
-	free(w->sorted);
+	for (size_t i = 0; i < w->nb; i++)
+		free(w->b[i].v);
+	free(w->b);
+	free(w->spare);
 	free(w->seq);
 	ks_seg_enc_release(&w->enc);
 	free(w);
@@ -596,6 +563,18 @@ static int scan_file(struct ks_seg_dec *d, const char *path, int64_t since_ms, i
 int ks_seg_scan(const char *dir, int64_t since_ms, int64_t until_ms, const struct ks_flow_filter *flt,
 		ks_flow_fn fn, void *ctx, char *err, size_t errlen)
 {
+	if (flt) {
+		/* Flows outside the filter's own time bounds cannot match: read
+		 * only the partitions inside both ranges. */
+		int64_t fs, fu;
+		ks_flow_filter_span(flt, &fs, &fu);
+		if (fs && (!since_ms || fs > since_ms))
+			since_ms = fs;
+		if (fu && (!until_ms || fu < until_ms))
+			until_ms = fu;
+		if (since_ms && until_ms && since_ms >= until_ms)
+			return 0;
+	}
 	char **parts;
 	size_t np;
 	int rc = list_dir(dir, keep_part, &parts, &np);
@@ -621,7 +600,8 @@ int ks_seg_scan(const char *dir, int64_t since_ms, int64_t until_ms, const struc
 		size_t nf;
 		rc = list_dir(pd, keep_seg, &files, &nf);
 		if (rc != 0) {
-			if (rc == KS_ESYS && errno == ENOENT) { /* expired meanwhile */
+			/* Expired meanwhile, or a file with a partition's name. */
+			if (rc == KS_ESYS && (errno == ENOENT || errno == ENOTDIR)) {
 				rc = 0;
 				continue;
 			}
@@ -664,6 +644,10 @@ int ks_seg_expire(const char *dir, int64_t before_ms, uint64_t *removed)
 		char **files;
 		size_t nf;
 		rc = list_dir(pd, keep_any, &files, &nf);
+		if (rc == KS_ESYS && errno == ENOTDIR) { /* a file with a partition's name */
+			rc = 0;
+			continue;
+		}
 		if (rc != 0)
 			break;
 		for (size_t j = 0; j < nf; j++) {

@@ -64,7 +64,9 @@ int ks_seg_append(struct ks_seg_writer *w, const struct ks_flow *f);
  * loss; a crash during flush leaves at most a *.tmp that readers ignore and
  * the next writer removes. On failure (KS_ESYS, KS_EIO, KS_ENOMEM;
  * ks_seg_writer_error() says why) the flows of partitions not yet written
- * stay buffered, so a later flush may retry. */
+ * stay buffered, so a later flush may retry; a file that got its final name
+ * but whose directory could not be fsynced counts as written (retrying
+ * would duplicate it), though its durability is then not assured. */
 int ks_seg_flush(struct ks_seg_writer *w);
 /* Flows appended and not yet flushed. */
 uint64_t ks_seg_buffered(const struct ks_seg_writer *w);
@@ -76,7 +78,8 @@ int ks_seg_writer_close(struct ks_seg_writer *w);
 /* Reads every segment under dir whose partition overlaps [since_ms, until_ms)
  * (0 = unbounded), oldest partition first, files in sequence order, and
  * calls fn for each flow whose first_ms lies in that range and that matches
- * flt (NULL = all). A missing dir holds no flows (0). A corrupt or truncated
+ * flt (NULL = all); the time bounds flt implies (ks_flow_filter_span) narrow
+ * the range further. A missing dir holds no flows (0). A corrupt or truncated
  * segment stops the scan: KS_EINVAL with "FILE: offset N: what" in err (see
  * the corruption policy above). Other returns: KS_ESYS/KS_ENOMEM with a
  * message, or fn's non-zero value. */

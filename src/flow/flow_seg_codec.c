@@ -64,6 +64,13 @@ static unsigned width_of(uint64_t max)
 	return max == 0 ? 0 : max <= 0xff ? 1 : max <= 0xffff ? 2 : max <= 0xffffffffu ? 4 : 8;
 }
 
+/* ks_addr_is_v4(), inline for the per-flow loops. */
+static inline bool is_mapped(const struct ks_addr *a)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return memcmp(a->b, mapped, 12) == 0;
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -172,7 +179,7 @@ static size_t put_addr(uint8_t *p, const struct ks_addr *a, size_t n, size_t nv4
 	p[0] = ENC_MIXED;
 	p[1] = 16;
 	for (size_t i = 0; i < n; i++)
-		*q++ = ks_addr_is_v4(&a[i]) ? 4 : 16;
+		*q++ = is_mapped(&a[i]) ? 4 : 16;
 	for (size_t i = 0; i < n; i++) {
 		unsigned w = p[KS_SEG_COL_HDR_LEN + i];
 		memcpy(q, a[i].b + 16 - w, w);
@@ -205,8 +212,8 @@ static size_t encode_block(struct ks_seg_enc *e, const struct ks_flow *f, size_t
 		c[C_FLAGS][i] = x->tcp_flags;
 		src[i] = x->src;
 		dst[i] = x->dst;
-		v4s += ks_addr_is_v4(&x->src);
-		v4d += ks_addr_is_v4(&x->dst);
+		v4s += is_mapped(&x->src);
+		v4d += is_mapped(&x->dst);
 	}
 	uint8_t *p = e->raw;
 	for (int k = 0; k < C_SRC; k++)

@@ -175,6 +175,21 @@ KS_TEST(seg_round_trip_random_across_hours)
 	CHECK(want > 100);
 	CHECK_EQ_U64(c.n, want);
 	ks_flow_filter_free(flt);
+	/* Its time bounds prune partitions by themselves. */
+	CHECK_EQ_U64(ks_flow_filter_parse("after 2026-11-22T01:00:00Z and before 2026-11-22T03:00:00Z",
+					  &flt, err, sizeof err), 0);
+	CHECK_EQ_U64(scan_all(dir, 0, 0, flt, &c, err, sizeof err), 0);
+	want = 0;
+	for (size_t i = 0; i < N; i++)
+		want += in[i].first_ms >= T0 + H && in[i].first_ms < T0 + 3 * H;
+	CHECK(want > 1000);
+	CHECK_EQ_U64(c.n, want);
+	CHECK_EQ_U64(scan_all(dir, T0 + 2 * H, 0, flt, &c, err, sizeof err), 0);
+	size_t want2 = 0;
+	for (size_t i = 0; i < N; i++)
+		want2 += in[i].first_ms >= T0 + 2 * H && in[i].first_ms < T0 + 3 * H;
+	CHECK_EQ_U64(c.n, want2);
+	ks_flow_filter_free(flt);
 
 	free(c.v);
 	CHECK_EQ_U64(ks_seg_remove_all(dir), 0);
@@ -386,9 +401,16 @@ KS_TEST(seg_append_and_open_limits)
 	CHECK_EQ_U64((uint64_t)-ks_seg_append(w, &f), -KS_EINVAL);
 	rand_flow(&f, 0);
 	CHECK_EQ_U64(ks_seg_append(w, &f), 0);
+	rand_flow(&f, 253402300800000LL - 1); /* the last millisecond of 9999 */
+	CHECK_EQ_U64(ks_seg_append(w, &f), 0);
 	CHECK_EQ_U64(ks_seg_writer_close(w), 0);
 	snprintf(p, sizeof p, "%s/1970-01-01T00/00000001.kfs", dir);
 	CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof p, "%s/9999-12-31T23/00000001.kfs", dir);
+	CHECK(access(p, F_OK) == 0);
+	size_t n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 2);
 	CHECK(ks_seg_writer_close(NULL) == 0);
 
 	struct ks_seg_opts o = {KS_SEG_MAX_BLOCK + 1, 1};
@@ -413,4 +435,35 @@ KS_TEST(seg_read_mem_rejects_garbage)
 	CHECK_EQ_U64((uint64_t)-ks_seg_read_mem(junk, 3, 0, 0, NULL, count_fn, &n, NULL, err, sizeof err),
 		     -KS_ETRUNC);
 	CHECK_EQ_U64(n, 0);
+}
+
+KS_TEST(seg_flush_failure_keeps_unwritten_flows)
+{
+	char *dir = tmpdir(), err[512], p[512];
+	struct ks_seg_writer *w = ks_seg_writer_open(dir, NULL, err, sizeof err);
+	/* A file where hour 1's partition directory should go. */
+	snprintf(p, sizeof p, "%s/2026-11-22T01", dir);
+	FILE *f = fopen(p, "w");
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	flows_in_hour(w, T0 + H, 7, 100); /* hour 1 first: order of appends does not matter */
+	flows_in_hour(w, T0, 5, 0);
+	flows_in_hour(w, T0 + 2 * H, 3, 200);
+	CHECK_EQ_U64((uint64_t)-ks_seg_flush(w), -KS_ESYS);
+	CHECK(strstr(ks_seg_writer_error(w), p) == ks_seg_writer_error(w));
+	CHECK_EQ_U64(ks_seg_buffered(w), 10); /* hour 0 written, hours 1 and 2 kept */
+	size_t n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 5);
+	CHECK_EQ_U64(unlink(p), 0);
+	CHECK_EQ_U64(ks_seg_flush(w), 0); /* the retry writes the rest, once */
+	CHECK_EQ_U64(ks_seg_buffered(w), 0);
+	CHECK_EQ_U64(ks_seg_writer_close(w), 0);
+	n = 0;
+	CHECK_EQ_U64(ks_seg_scan(dir, 0, 0, NULL, count_fn, &n, err, sizeof err), 0);
+	CHECK_EQ_U64(n, 15);
+	CHECK_EQ_U64(count_files(dir, ".kfs"), 3);
+	ks_seg_remove_all(dir);
+	free(dir);
 }
