@@ -36,6 +36,7 @@ static const struct cmd cmds[] = {
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
+	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -80,7 +81,9 @@ static int take_globals(int *argc, char **argv)
 				argv[out++] = argv[i++];
 			break;
 		}
-		if (strcmp(a, "--version") == 0)
+		/* Only as the first word: commands may have a --version of their own
+		 * (survey vulns --version V is a product's version). */
+		if (i == 1 && strcmp(a, "--version") == 0)
 			return -1;
 		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			ks_log_level = -1;
