@@ -142,6 +142,24 @@ static int seg_cmp(const struct seg *a, const struct seg *b)
 
 static bool is_zero(const struct seg *g) { return g->kind == SEG_NUM && g->n == 1 && g->s[0] == '0'; }
 
+/* Drops the zeros that end a run of numbers (a zero followed by a word or
+ * by the end), right to left, so 1.0 == 1.0.0 and 1.0.0-beta == 1.0beta.
+ * Returns the new count. */
+static int canon(struct seg *v, int k)
+{
+	struct seg tmp[KS_VER_SEG_MAX];
+	int m = 0; /* kept, right to left, in tmp[KS_VER_SEG_MAX - m ..] */
+	for (int i = k - 1; i >= 0; i--) {
+		bool next_num = m > 0 && tmp[KS_VER_SEG_MAX - m].kind == SEG_NUM;
+		if (is_zero(&v[i]) && !next_num)
+			continue;
+		tmp[KS_VER_SEG_MAX - 1 - m] = v[i];
+		m++;
+	}
+	memcpy(v, tmp + KS_VER_SEG_MAX - m, (size_t)m * sizeof *v);
+	return m;
+}
+
 int ks_ver_cmp(const char *a, const char *b, int *out)
 {
 	struct seg va[KS_VER_SEG_MAX], vb[KS_VER_SEG_MAX];
@@ -151,12 +169,13 @@ int ks_ver_cmp(const char *a, const char *b, int *out)
 	int na = split(a, strlen(a), va, &why), nb = split(b, strlen(b), vb, &why);
 	if (na < 0 || nb < 0)
 		return KS_EINVAL;
+	na = canon(va, na);
+	nb = canon(vb, nb);
 	static const struct seg end = {SEG_END, "", 0, -1};
+	/* Lexicographic over segments, the end ranking between pre-release
+	 * words and everything else: a total order. */
 	for (int i = 0; i < na || i < nb; i++) {
 		const struct seg *x = i < na ? &va[i] : &end, *y = i < nb ? &vb[i] : &end;
-		/* A missing number is 0: 2.0 == 2.0.0. */
-		if ((x->kind == SEG_END && is_zero(y)) || (y->kind == SEG_END && is_zero(x)))
-			continue;
 		int c = seg_cmp(x, y);
 		if (c != 0) {
 			*out = c < 0 ? -1 : 1;

@@ -24,8 +24,8 @@
  *
  * Equal ranks compare within: numbers by value (any length, leading zeros
  * ignored), pre-release words by the order above, other words by their
- * lower-case bytes. Missing numbers count as 0 ("2.0" == "2.0.0"; but
- * "2.0.0rc1" < "2.0"). Letters compare case-insensitively ("1.0RC1" ==
+ * lower-case bytes. Zeros that end a run of numbers do not count, so
+ * "2" == "2.0" == "2.0.0" and "1.0.0-beta" == "1.0beta" < "1.0". Letters compare case-insensitively ("1.0RC1" ==
  * "1.0rc1"), and the separators themselves do not matter ("1.0-1" ==
  * "1.0.1"). Under this order, single letters after a release are
  * post-releases, as OpenSSL and many firmwares use them (1.0.2k > 1.0.2);
