@@ -175,8 +175,9 @@ KS_TEST(vulndb_caps)
 	free(big);
 
 	char aff[2048] = "cve CVE-2021-1234\n";
+	size_t off = strlen(aff);
 	for (int i = 0; i < 17; i++)
-		strcat(aff, "affects a:b\n");
+		off += (size_t)snprintf(aff + off, sizeof aff - off, "affects a:b\n");
 	CHECK(fails_with(aff, strlen(aff), KS_ELIMIT,
 			 "v.vulns:18:9: more than 16 'affects' lines in entry CVE-2021-1234"));
 
