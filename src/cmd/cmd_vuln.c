@@ -64,7 +64,7 @@ int cmd_survey_vulns(int argc, char **argv)
 		{"kev", KS_OPT_STR, &kev_path, "FILE", "CISA KEV catalogue JSON; listed CVEs are marked known_exploited", 0, 0},
 		{"product", KS_OPT_STR, &product, "VENDOR:PRODUCT", "product seen by the survey (case-insensitive, spaces as _)", 0, 0},
 		{"version", KS_OPT_STR, &version, "V", "its version (unknown: only entries for every version match)", 0, 0},
-		{"cpe", KS_OPT_STR, &cpe, "CPE", "match a CPE 2.3 name instead of --product/--version", 0, 0},
+		{"cpe", KS_OPT_STR, &cpe, "CPE", "match a CPE name (cpe:2.3:... or cpe:/...) instead of --product/--version", 0, 0},
 		{0},
 	};
 	const struct ks_cmd_help h = {
@@ -115,7 +115,7 @@ int cmd_survey_vulns(int argc, char **argv)
 	if (cpe) {
 		size_t col;
 		const char *why;
-		if (ks_cpe_parse(cpe, strlen(cpe), &qcpe, &col, &why) != 0) {
+		if (ks_cpe_parse_any(cpe, strlen(cpe), &qcpe, &col, &why) != 0) {
 			ks_err("--cpe '%s': column %zu: %s", cpe, col + 1, why);
 			return KS_EXIT_USAGE;
 		}

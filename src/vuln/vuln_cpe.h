@@ -53,6 +53,17 @@ const char *ks_cpe_attr_name(unsigned i);
  * text "what; expected what". No allocation. */
 int ks_cpe_parse(const char *s, size_t n, struct ks_cpe *out, size_t *col, const char **why);
 
+/* Parses the older URI binding (NISTIR 7695 section 6.1, CPE 2.2 style) that
+ * fingerprint databases still emit: cpe:/part:vendor:product:version:
+ * update:edition:language, up to 7 components, missing or empty ones ANY,
+ * "-" NA, %XX percent-encoding (%01 and %02 are the wildcards '?' and
+ * '*'), and the packed edition ~edition~sw_edition~target_sw~target_hw~other.
+ * Same returns as ks_cpe_parse. */
+int ks_cpe_parse_uri(const char *s, size_t n, struct ks_cpe *out, size_t *col, const char **why);
+
+/* ks_cpe_parse_uri for names starting "cpe:/", else ks_cpe_parse. */
+int ks_cpe_parse_any(const char *s, size_t n, struct ks_cpe *out, size_t *col, const char **why);
+
 /* Writes c as a formatted string into buf[0..n), quoting as the binding
  * requires; NUL-terminated, truncated if need be. Returns buf. */
 char *ks_cpe_format(const struct ks_cpe *c, char *buf, size_t n);

@@ -309,7 +309,7 @@ static int key_affects(struct parse *ps, struct ks_vuln *v, unsigned line, size_
 	memset(&a, 0, sizeof a);
 	int r;
 	if (pn >= 4 && memcmp(s, "cpe:", 4) == 0) {
-		r = ks_cpe_parse(s, pn, &a.cpe, &ecol, &why);
+		r = ks_cpe_parse_any(s, pn, &a.cpe, &ecol, &why);
 		if (r != 0)
 			return fail(ps, r, line, col + ecol, "bad CPE name '%s': %s", show(s, pn, b), why);
 	} else {

@@ -17,7 +17,7 @@
  * CVSS v3.0/v3.1 base vector whose computed score must equal it), title
  * (1), fix (1), source (0..4). An `affects` value is a product, either
  * VENDOR:PRODUCT (shorthand for cpe:2.3:*:VENDOR:PRODUCT:*:...) or a CPE
- * 2.3 formatted string (vuln_cpe.h), then an optional version range
+ * 2.3 formatted string or URI (vuln_cpe.h), then an optional version range
  * (vuln_version.h; default "*"). A CPE whose version is not * takes no
  * range. Text is UTF-8 without control characters.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Fuzz target for CPE 2.3 formatted strings (ks_cpe_parse) and version
- * strings. Promises checked: a parsed name written back parses to the same
+/* Fuzz target for CPE 2.3 names (ks_cpe_parse, ks_cpe_parse_uri), version
+ * strings and ranges. Promises checked: a parsed name written back parses to the same
  * name, matches itself, and fault columns lie within the input; the input
  * read as a version compares equal to itself and a range over it holds it. */
 #include <stdint.h>
@@ -28,6 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ks_cpe_parse(buf, strlen(buf), &d, &col, &why) != 0 || memcmp(&c, &d, sizeof c) != 0)
 			abort();
 		if (!ks_cpe_match(&c, &d))
+			abort();
+	}
+
+	/* The URI binding: a name it accepts reads the same written as a
+	 * formatted string. */
+	r = ks_cpe_parse_uri((const char *)data, size, &c, &col, &why);
+	if (r != 0) {
+		if ((r != KS_EINVAL && r != KS_ELIMIT) || why == NULL || col > size)
+			abort();
+	} else {
+		char buf[2 * KS_CPE_MAX + 64];
+		ks_cpe_format(&c, buf, sizeof buf);
+		if (ks_cpe_parse(buf, strlen(buf), &d, &col, &why) != 0 || memcmp(&c, &d, sizeof c) != 0)
 			abort();
 	}
 

@@ -42,6 +42,9 @@ check_eq "cpe query" \
 	"$(v --cpe 'cpe:2.3:a:pulsesecure:pulse_connect_secure:9.0R3.3:*:*:*:*:*:*:*' --format json | jq -c '[.[] | [.cve, .cvss]]')" \
 	'[["CVE-2019-11510",10]]'
 
+check_eq "cpe URI query (Recog style)" \
+	"$(v --cpe 'cpe:/o:fortinet:fortios:6.2.11' --format json | jq -c '[.[].cve]')" '["CVE-2022-42475"]'
+
 # CSV and text.
 C=$(v --product zyxel:usg_flex_100w_firmware --version 'V5.21(ABUJ.1)' --format csv)
 check_eq "csv header" "$(head -1 <<<"$C")" \

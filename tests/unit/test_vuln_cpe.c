@@ -186,3 +186,60 @@ KS_TEST(cpe_relations)
 	big[sizeof big - 1] = '\0';
 	CHECK(ks_cpe_attr_set(&a, big) == KS_ELIMIT && a.kind == KS_CPE_ANY);
 }
+
+KS_TEST(cpe_uri_binding)
+{
+	struct ks_cpe c, f;
+	size_t col = 0;
+	const char *why = NULL;
+	const char *u = "cpe:/o:fortinet:fortios:-";
+	CHECK(ks_cpe_parse_any(u, strlen(u), &c, &col, &why) == 0);
+	CHECK(strcmp(c.a[KS_CPE_PART].v, "o") == 0 && strcmp(c.a[KS_CPE_PRODUCT].v, "fortios") == 0);
+	CHECK(c.a[KS_CPE_VERSION].kind == KS_CPE_NA && c.a[KS_CPE_UPDATE].kind == KS_CPE_ANY &&
+	      c.a[KS_CPE_OTHER].kind == KS_CPE_ANY);
+
+	/* Percent-encoding, wildcards %01/%02, empty components, packed edition. */
+	u = "cpe:/a:hp:insight_diagnostics%21:7.4.0.1570::~~online~win2003~x64~:en-us";
+	CHECK(ks_cpe_parse_uri(u, strlen(u), &c, &col, &why) == 0);
+	const char *fs = "cpe:2.3:a:hp:insight_diagnostics\\!:7.4.0.1570:*:*:en-us:online:win2003:x64:*";
+	CHECK(parse_ok(fs, &f) && memcmp(&c, &f, sizeof c) == 0);
+	u = "cpe:/a:zyxel:usg_flex%02:5.%01%01";
+	CHECK(ks_cpe_parse_uri(u, strlen(u), &c, &col, &why) == 0);
+	CHECK(c.a[KS_CPE_PRODUCT].trail_star && strcmp(c.a[KS_CPE_PRODUCT].v, "usg_flex") == 0);
+	CHECK(c.a[KS_CPE_VERSION].trail_q == 2 && strcmp(c.a[KS_CPE_VERSION].v, "5.") == 0);
+	u = "cpe:/a:b%2a:c";
+	CHECK(ks_cpe_parse_uri(u, strlen(u), &c, &col, &why) == 0 && strcmp(c.a[KS_CPE_VENDOR].v, "b*") == 0 &&
+	      !c.a[KS_CPE_VENDOR].trail_star);
+	u = "cpe:/";
+	CHECK(ks_cpe_parse_uri(u, strlen(u), &c, &col, &why) == 0 && c.a[KS_CPE_PART].kind == KS_CPE_ANY);
+
+	static const struct {
+		const char *s;
+		size_t col;
+		const char *why;
+	} bad[] = {
+		{"cpe:/a:b:c:1:2:3:4:5", 19,
+		 "more than 7 components; expected cpe:/part:vendor:product:version:update:edition:language"},
+		{"cpe:/a:b%2:c", 8, "bad percent-encoding; expected %XX with two hex digits"},
+		{"cpe:/a:b%zz:c", 8, "bad percent-encoding; expected %XX with two hex digits"},
+		{"cpe:/a:b%00:c", 8, "percent-encoded byte outside printable ASCII; expected %21 to %7e, %01 or %02"},
+		{"cpe:/a:b c:d", 8, "unencoded special character; expected letters, digits, - . _ or %XX"},
+		{"cpe:/a:b%02c:d", 8,
+		 "wildcard inside a value; expected * or ? only at the start or end (quote it as \\* or \\?)"},
+		{"cpe:/a:b:c:1::~x~y", 18, "bad packed edition; expected ~edition~sw_edition~target_sw~target_hw~other"},
+		{"cpe:/a:b:c:1::~a~b~c~d~e~f", 24,
+		 "bad packed edition; expected ~edition~sw_edition~target_sw~target_hw~other"},
+		{"cpe:/x:b:c", 5, "bad part; expected a (application), o (operating system), h (hardware) or empty"},
+		{"cpe:/a:b~c:d", 8, "unencoded special character; expected letters, digits, - . _ or %XX"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		col = 999;
+		why = NULL;
+		int r = ks_cpe_parse_uri(bad[i].s, strlen(bad[i].s), &c, &col, &why);
+		if (r != KS_EINVAL || col != bad[i].col || !why || strcmp(why, bad[i].why) != 0) {
+			fprintf(stderr, "  '%s': r %d col %zu '%s'; expected col %zu '%s'\n", bad[i].s, r,
+				col, why ? why : "(null)", bad[i].col, bad[i].why);
+			ks_test_failures++;
+		}
+	}
+}
