@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* CPE 2.3 formatted-string parser, writer and name matcher (contract in
- * vuln_cpe.h). The parser walks the string once with a bounded reader:
- * every component is cut at an unquoted ':' and unquoted into its
- * attribute, so the matcher never sees escapes.
- * specification: NISTIR 7695 section 6.2; NISTIR 7696 section 6. */
+/* CPE 2.3 name parsers (formatted string and URI binding), writer and name
+ * matcher (contract in vuln_cpe.h). The formatted-string parser walks the
+ * name once with a bounded reader: every component is cut at an unquoted
+ * ':' and unquoted into its attribute, so the matcher never sees escapes;
+ * the URI parser decodes %XX the same way.
+ * specification: NISTIR 7695 sections 6.1 and 6.2; NISTIR 7696 section 6. */
 #include "vuln_cpe.h"
 
 #include <stdbool.h>
@@ -99,14 +100,16 @@ static int finish_attr(const struct toks *t, struct ks_cpe_attr *a, size_t *col,
 }
 
 /* Parses one component of a formatted string, from r up to an unquoted ':'
- * or the end, into a. last: the component must run to the end. */
-static int parse_attr(struct ks_rd *r, struct ks_cpe_attr *a, bool last, size_t *col,
+ * or the end, into a. last: the component must run to the end. *sep tells
+ * whether it ended at a separator (another component follows). */
+static int parse_attr(struct ks_rd *r, struct ks_cpe_attr *a, bool last, bool *sep, size_t *col,
 		      const char **why)
 {
 	struct toks t;
 	size_t start = ks_rd_off(r);
 	int ret;
 	t.k = 0;
+	*sep = false;
 	while (ks_rd_left(r) > 0) {
 		size_t pos = ks_rd_off(r);
 		uint8_t c = ks_rd_u8(r);
@@ -115,6 +118,7 @@ static int parse_attr(struct ks_rd *r, struct ks_cpe_attr *a, bool last, size_t 
 			if (last)
 				return fail(pos, "more than 13 components; expected 11 attributes after cpe:2.3:",
 					    col, why);
+			*sep = true;
 			break;
 		}
 		if (c == '\\') {
@@ -268,12 +272,12 @@ int ks_cpe_parse(const char *s, size_t n, struct ks_cpe *out, size_t *col, const
 		return fail(0, "not a CPE 2.3 name; expected it to start with cpe:2.3:", col, why);
 	struct ks_rd r = ks_rd_make(s, n);
 	ks_rd_skip(&r, sizeof prefix - 1);
+	bool sep = true; /* the prefix ends with one */
 	for (unsigned i = 0; i < KS_CPE_NATTR; i++) {
-		/* Components end at ':'; one more must follow unless this is the last. */
-		if (i > 0 && ks_rd_left(&r) == 0 && r.base[ks_rd_off(&r) - 1] != ':')
+		if (!sep)
 			return fail(n, "fewer than 13 components; expected 11 attributes after cpe:2.3:",
 				    col, why);
-		int ret = parse_attr(&r, &out->a[i], i + 1 == KS_CPE_NATTR, col, why);
+		int ret = parse_attr(&r, &out->a[i], i + 1 == KS_CPE_NATTR, &sep, col, why);
 		if (ret != 0)
 			return ret;
 	}

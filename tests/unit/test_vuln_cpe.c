@@ -82,6 +82,7 @@ KS_TEST(cpe_errors)
 	} bad[] = {
 		{"cpe:/a:boa:boa:0.94", 0, "not a CPE 2.3 name; expected it to start with cpe:2.3:"},
 		{"cpe:2.3:a:boa:boa", 17, "fewer than 13 components; expected 11 attributes after cpe:2.3:"},
+		{"cpe:2.3:a:b\\:", 13, "fewer than 13 components; expected 11 attributes after cpe:2.3:"},
 		{"cpe:2.3:a:boa:boa:*:*:*:*:*:*:*:*:*", 33,
 		 "more than 13 components; expected 11 attributes after cpe:2.3:"},
 		{"cpe:2.3:a::boa:*:*:*:*:*:*:*:*", 10, "empty attribute; expected a value, * (ANY) or - (NA)"},
