@@ -73,7 +73,8 @@ int cmd_survey_vulns(int argc, char **argv)
 		"Without --product or --cpe, lists every entry. Matches are ordered known-exploited first,\n"
 		"then by CVSS. The data file format, version order and matching rules are in docs/vulns.md.\n"
 		"(The data file option is --vulns, not --db: --db always names the store.)\n"
-		"exit status: 0 (also when nothing matches), 2 bad command line, 3 bad data file.",
+		"exit status: 0 (also when nothing matches), 1 a file cannot be read, 2 bad command line,\n"
+		"3 bad data file (named with its line and column, or KEV entry index).",
 		0, 0};
 	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
 	if (r >= 0)
