@@ -58,9 +58,18 @@ int cmd_darknet_sources(int argc, char **argv);
 int cmd_org_import(int argc, char **argv);
 int cmd_org_list(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_flow_ingest(int argc, char **argv);
+int cmd_flow_collect(int argc, char **argv);
+int cmd_flow_stats(int argc, char **argv);
+int cmd_flow_top(int argc, char **argv);
+int cmd_flow_query(int argc, char **argv);
+int cmd_flow_detect_cc(int argc, char **argv);
 int cmd_cc_list(int argc, char **argv);
 int cmd_cc_export(int argc, char **argv);
 int cmd_cc_import(int argc, char **argv);
+int cmd_survey_run(int argc, char **argv);
+int cmd_flow_decode(int argc, char **argv);
+int cmd_survey_fingerprint(int argc, char **argv);
 int cmd_survey_vulns(int argc, char **argv);
 
 #endif

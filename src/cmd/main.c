@@ -33,9 +33,18 @@ static const struct cmd cmds[] = {
 	{"org", "import", cmd_org_import, "load or update organisations from a CSV file"},
 	{"org", "list", cmd_org_list, "list organisations and their prefixes"},
 	{"alerts", NULL, cmd_alerts, "infected hosts (scanners, bots) per organisation"},
+	{"flow", "collect", cmd_flow_collect, "receive NetFlow v5/v9 and IPFIX over UDP into the store"},
+	{"flow", "ingest", cmd_flow_ingest, "read NetFlow/IPFIX export packets from pcap files into the store"},
+	{"flow", "stats", cmd_flow_stats, "per exporter: datagrams, flows, loss, templates, sampling"},
+	{"flow", "top", cmd_flow_top, "top sources, destinations, ports or pairs by flows, packets, bytes"},
+	{"flow", "query", cmd_flow_query, "print stored flows matching a filter"},
+	{"flow", "detect-cc", cmd_flow_detect_cc, "rank external endpoints as C&C server candidates"},
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
+	{"flow", "decode", cmd_flow_decode, "print the records of NetFlow v5/v9/IPFIX export datagrams"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
+	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
+	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -45,7 +54,8 @@ static void usage(FILE *f, const char *group)
 	fprintf(f, "usage: kansoku [--db PATH] [--format text|json|csv] [-q|-v] <command> [<subcommand>] [options]\n\n");
 	if (!group)
 		fprintf(f, "kansoku observes cyber threats: a darknet observatory that classifies unsolicited\n"
-			   "traffic, aggregates it per source, port and time, and alerts network owners.\n\n");
+			   "traffic, aggregates it per source, port and time, and alerts network owners; a\n"
+			   "NetFlow/IPFIX collector that finds botnet C&C servers and shares C&C lists.\n\n");
 	fprintf(f, "commands:\n");
 	for (size_t i = 0; i < NCMDS; i++) {
 		if (group && strcmp(group, cmds[i].group) != 0)

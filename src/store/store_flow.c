@@ -74,6 +74,16 @@ int ks_store_flow_stream_finish(struct ks_store *s, int64_t id)
 	return finish(q);
 }
 
+int ks_store_flow_stream_set_hash(struct ks_store *s, int64_t id, const char *hash)
+{
+	sqlite3_stmt *q;
+	if (prepare(s, "UPDATE flow_ingest SET hash=? WHERE id=?", &q) != 0)
+		return KS_EIO;
+	sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, id);
+	return finish(q);
+}
+
 int ks_store_flow_stream_delete(struct ks_store *s, int64_t id)
 {
 	static const char *const del[] = {

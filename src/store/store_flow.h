@@ -29,6 +29,8 @@ int ks_store_flow_stream_find(struct ks_store *s, const char *hash, int64_t *id,
 int ks_store_flow_stream_create(struct ks_store *s, const char *hash, const char *name,
 				const char *kind, int64_t *id);
 int ks_store_flow_stream_finish(struct ks_store *s, int64_t id);
+/* Sets the stream's hash once it is known (a stream read from stdin). */
+int ks_store_flow_stream_set_hash(struct ks_store *s, int64_t id, const char *hash);
 /* Deletes the stream's rows (its segment files are the caller's to remove). */
 int ks_store_flow_stream_delete(struct ks_store *s, int64_t id);
 

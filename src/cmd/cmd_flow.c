@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* kansoku flow ingest | collect: export datagrams (from pcap files or a UDP
+ * socket) -> NetFlow/IPFIX decoder -> segment files + hourly aggregates and
+ * exporter counters in the store.
+ *
+ * Durability order at every flush: segments first (ks_seg_flush makes them
+ * durable), then one store transaction with the aggregates and counter
+ * deltas of the same flows. A kill between the two leaves flows in segments
+ * that the hourly sums lack (at most one flush interval); never the
+ * reverse, and never a half-written file (docs/flow.md). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "cmd.h"
+#include "cmd_flow.h"
+#include "decode.h"
+#include "flow_agg.h"
+#include "flow_listen.h"
+#include "flow_seg.h"
+#include "ks_alloc.h"
+#include "ks_err.h"
+#include "ks_log.h"
+#include "ks_opt.h"
+#include "ks_time.h"
+#include "nf_decode.h"
+#include "store_flow.h"
+
+void ks_cmd_flow_dir(int64_t stream, char *buf, size_t n)
+{
+	if (stream > 0)
+		snprintf(buf, n, "%s.flows/s%lld", ks_g.db, (long long)stream);
+	else
+		snprintf(buf, n, "%s.flows", ks_g.db);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* ---- the sink: decoder output -> segments + hourly sums ---------------- */
+
+struct sink {
+	struct ks_store *st;
+	int64_t stream;
+	struct ks_seg_writer *seg;
+	struct ks_nf *nf;
+	struct ks_flow_agg hours; /* key: hour u32, proto u8, dport u16 */
+	/* counters already stored, per exporter index (for deltas) */
+	struct ks_nf_exporter_stats *prev;
+	size_t nprev;
+	const char *name_all;     /* --exporter-name NAME */
+	const char *name_map;     /* --exporter-name ADDR=NAME[,...] */
+	uint64_t flows, flushed, datagrams;
+};
+
+static int sink_flow(void *ctx, const struct ks_flow *f)
+{
+	struct sink *s = ctx;
+	uint8_t key[7];
+	uint32_t hour = (uint32_t)(f->first_ms / 3600000);
+	memcpy(key, &hour, 4);
+	key[4] = f->proto;
+	memcpy(key + 5, &f->dport, 2);
+	if (ks_seg_append(s->seg, f) != 0 || ks_flow_agg_add(&s->hours, key, 1, f->packets, f->bytes) != 0)
+		return KS_ENOMEM;
+	s->flows++;
+	return 0;
+}
+
+/* The --exporter-name of addr, or NULL. */
+static const char *exporter_name(const struct sink *s, const struct ks_addr *a, char *buf, size_t n)
+{
+	if (s->name_all)
+		return s->name_all;
+	if (!s->name_map)
+		return NULL;
+	char addr[KS_ADDR_STRLEN];
+	ks_addr_format(a, addr);
+	size_t al = strlen(addr);
+	for (const char *p = s->name_map; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > al + 1 && memcmp(p, addr, al) == 0 && p[al] == '=') {
+			snprintf(buf, n, "%.*s", (int)(len - al - 1), p + al + 1);
+			return buf;
+		}
+		p += len + (end != NULL);
+	}
+	return NULL;
+}
+
+/* Segments, then one transaction with the hour sums and counter deltas. */
+static int sink_flush(struct sink *s)
+{
+	char dir[4096];
+	if (ks_seg_flush(s->seg) != 0) {
+		ks_cmd_flow_dir(s->stream, dir, sizeof dir);
+		ks_err("%s: cannot write flow segments: %s", dir, strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	size_t ne = ks_nf_exporter_count(s->nf);
+	if (ne > s->nprev) {
+		s->prev = ks_xreallocarray(s->prev, ne, sizeof(*s->prev));
+		memset(s->prev + s->nprev, 0, (ne - s->nprev) * sizeof(*s->prev));
+		s->nprev = ne;
+	}
+	int r = ks_store_begin(s->st);
+	for (size_t i = 0; r == 0 && i < s->hours.n; i++) {
+		const struct ks_flow_agg_ent *e = &s->hours.v[i];
+		uint32_t hour;
+		uint16_t dport;
+		memcpy(&hour, e->key, 4);
+		memcpy(&dport, e->key + 5, 2);
+		r = ks_store_flow_hour_add(s->st, s->stream, hour, e->key[4], dport, e->flows, e->packets,
+					   e->bytes);
+	}
+	for (size_t i = 0; r == 0 && i < ne; i++) {
+		struct ks_nf_exporter_stats x;
+		if (ks_nf_exporter_stats(s->nf, i, &x) != 0)
+			continue;
+		const struct ks_nf_exporter_stats *p = &s->prev[i];
+		char nb[128];
+		struct ks_store_exporter e = {
+			.addr = x.addr, .port = x.port, .version = x.version,
+			.name = exporter_name(s, &x.addr, nb, sizeof nb),
+			.first_ms = x.first_ms, .last_ms = x.last_ms,
+			.datagrams = x.datagrams - p->datagrams, .flows = x.flows - p->flows,
+			.options_records = x.options_records - p->options_records,
+			.lost_packets = x.lost_packets - p->lost_packets, .lost_flows = x.lost_flows - p->lost_flows,
+			.malformed = x.malformed - p->malformed, .no_template = x.no_template - p->no_template,
+			.templates = x.templates, .sampling = x.sampling,
+		};
+		r = ks_store_flow_exporter_add(s->st, s->stream, &e);
+	}
+	if (r == 0)
+		r = ks_store_commit(s->st);
+	if (r != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(s->st));
+		ks_store_rollback(s->st);
+		return KS_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < ne; i++)
+		ks_nf_exporter_stats(s->nf, i, &s->prev[i]);
+	ks_flow_agg_clear(&s->hours);
+	ks_debug("flushed %llu flows", (unsigned long long)(s->flows - s->flushed));
+	s->flushed = s->flows;
+	return 0;
+}
+
+/* Creates the stream's segment writer and decoder. 0 or an exit code. */
+static int sink_open(struct sink *s, struct ks_store *st, int64_t stream)
+{
+	memset(s, 0, sizeof(*s));
+	s->st = st;
+	s->stream = stream;
+	ks_flow_agg_init(&s->hours, 7);
+	char dir[4096], err[512];
+	ks_cmd_flow_dir(stream, dir, sizeof dir);
+	if (!(s->seg = ks_seg_writer_open(dir, NULL, err, sizeof err))) {
+		ks_err("%s", err);
+		return KS_EXIT_FAIL;
+	}
+	if (!(s->nf = ks_nf_new(NULL))) {
+		ks_err("out of memory");
+		return KS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void sink_close(struct sink *s)
+{
+	ks_seg_writer_close(s->seg);
+	ks_nf_free(s->nf);
+	ks_flow_agg_release(&s->hours);
+	free(s->prev);
+}
+
+/* Removes a stream's rows and segment files. */
+static int stream_remove(struct ks_store *st, int64_t id)
+{
+	char dir[4096];
+	ks_cmd_flow_dir(id, dir, sizeof dir);
+	if (ks_seg_remove_all(dir) != 0 && errno != ENOENT) {
+		ks_err("%s: cannot remove: %s", dir, strerror(errno));
+		return KS_EXIT_FAIL;
+	}
+	if (ks_store_flow_stream_delete(st, id) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		return KS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* ---- flow ingest ---------------------------------------------------------- */
+
+/* Flushes a long ingest at this many buffered flows (bounded memory). */
+#define INGEST_FLUSH_FLOWS (4u << 20)
+
+static int ingest_one(struct ks_store *st, const char *path, int force, uint64_t *nflows)
+{
+	char err[600], hash[33], key[40];
+	struct ks_capture *c;
+	if (ks_capture_open_file(path, &c, err, sizeof err) != 0) {
+		ks_err("%s", err);
+		return KS_EXIT_DATA;
+	}
+	int stdin_stream = strcmp(path, "-") == 0;
+	int64_t id;
+	bool finished;
+	if (!stdin_stream) {
+		ks_capture_hash(c, hash);
+		snprintf(key, sizeof key, "file:%s", hash);
+		int fr = ks_store_flow_stream_find(st, key, &id, &finished);
+		if (fr == 0 && finished && !force) {
+			ks_info("%s: already ingested (stream %lld); skipped (--force replaces it)", path,
+				(long long)id);
+			ks_capture_close(c);
+			return 0;
+		}
+		if (fr == 0) {
+			if (!finished)
+				ks_info("%s: an earlier ingest was interrupted; replacing it", path);
+			int rr = stream_remove(st, id);
+			if (rr != 0) {
+				ks_capture_close(c);
+				return rr;
+			}
+		}
+	} else {
+		/* stdin: the hash is known at the end; a temporary key until then */
+		snprintf(key, sizeof key, "stdin:%lld.%d", (long long)ks_time_now_us(), (int)getpid());
+	}
+	int r = ks_store_flow_stream_create(st, key, path, "file", &id);
+	if (r != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		ks_capture_close(c);
+		return KS_EXIT_FAIL;
+	}
+	struct sink s;
+	if ((r = sink_open(&s, st, id)) != 0)
+		goto out;
+	struct ks_decode_stats ds;
+	memset(&ds, 0, sizeof ds);
+	int lt = ks_capture_linktype(c);
+	struct ks_frame fr;
+	uint64_t skipped = 0, malformed = 0;
+	int cr;
+	while ((cr = ks_capture_next(c, &fr)) == 1) {
+		if (stop_flag) {
+			r = KS_EXIT_SIGNAL;
+			goto out;
+		}
+		struct ks_pkt p;
+		if (ks_decode(lt, fr.data, fr.caplen, fr.wirelen, &p, &ds) != KS_DECODE_OK || p.proto != 17 ||
+		    !p.l4_ok || !p.payload) {
+			skipped++;
+			continue;
+		}
+		size_t avail = (size_t)(fr.data + fr.caplen - p.payload);
+		size_t len = p.udp_len >= 8 ? p.udp_len - 8u : 0;
+		if (len > avail)
+			len = avail; /* cut by the snap length: the decoder sees the truncation */
+		s.datagrams++;
+		int dr = ks_nf_datagram(s.nf, &p.src, p.sport, fr.ts_us / 1000, p.payload, len, sink_flow, &s);
+		if (dr == KS_ENOMEM) {
+			ks_err("out of memory");
+			r = KS_EXIT_FAIL;
+			goto out;
+		}
+		if (dr != 0)
+			malformed++;
+		if (ks_seg_buffered(s.seg) >= INGEST_FLUSH_FLOWS && (r = sink_flush(&s)) != 0)
+			goto out;
+	}
+	if (cr != KS_ENOENT) {
+		ks_err("%s", ks_capture_error(c));
+		r = KS_EXIT_DATA; /* what was read so far is kept: the stream is finished below */
+	}
+	int fr2 = sink_flush(&s);
+	if (fr2 != 0) {
+		r = fr2;
+		goto out;
+	}
+	if (stdin_stream && ks_capture_hash(c, hash) == 0) {
+		/* Now the content is known: the same bytes ingested before win
+		 * unless --force; else this stream takes the content's key. */
+		snprintf(key, sizeof key, "file:%s", hash);
+		int64_t old;
+		if (ks_store_flow_stream_find(st, key, &old, &finished) == 0) {
+			if (finished && !force) {
+				ks_info("%s: already ingested (stream %lld); skipped (--force replaces it)",
+					path, (long long)old);
+				sink_close(&s);
+				ks_capture_close(c);
+				return stream_remove(st, id);
+			}
+			if ((r = stream_remove(st, old)) != 0)
+				goto out;
+		}
+		if (ks_store_flow_stream_set_hash(st, id, key) != 0) {
+			ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+			r = KS_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (ks_store_flow_stream_finish(st, id) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		r = KS_EXIT_FAIL;
+		goto out;
+	}
+	*nflows += s.flows;
+	ks_info("%s: %llu export datagrams, %llu flows, %llu malformed datagrams, %llu other packets skipped",
+		path, (unsigned long long)s.datagrams, (unsigned long long)s.flows,
+		(unsigned long long)malformed, (unsigned long long)skipped);
+out:
+	sink_close(&s);
+	ks_capture_close(c);
+	return r;
+}
+
+int cmd_flow_ingest(int argc, char **argv)
+{
+	int force = 0;
+	const struct ks_opt opts[] = {
+		{"force", KS_OPT_FLAG, &force, NULL, "replace the earlier contribution of a file already ingested", 0, 0},
+		{0},
+	};
+	const struct ks_cmd_help h = {
+		"kansoku flow ingest [--force] FILE...",
+		"Reads NetFlow v5/v9 and IPFIX export packets (UDP) from pcap/pcapng files into the store.",
+		"Each file is decoded on its own (templates do not carry over between files); its flows go\n"
+		"to segment files under <db>.flows/ and its hourly sums and exporter counters to the store.\n"
+		"A file already ingested is recognised by its content and skipped (--force replaces it);\n"
+		"an ingest interrupted at any moment is replaced when run again. FILE '-' reads stdin.",
+		1, 1u << 20};
+	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
+	int nargs = 0;
+	int r = ks_cmd_parse(opts, &h, argc, argv, args, &nargs);
+	if (r >= 0) {
+		free(args);
+		return r;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct ks_store *st;
+	if (ks_cmd_store(&st) != 0) {
+		free(args);
+		return KS_EXIT_FAIL;
+	}
+	uint64_t flows = 0;
+	r = 0;
+	for (int i = 0; i < nargs && r != KS_EXIT_FAIL && r != KS_EXIT_SIGNAL; i++) {
+		int x = ingest_one(st, args[i], force, &flows);
+		if (x != 0)
+			r = x;
+	}
+	free(args);
+	ks_store_close(st);
+	return r;
+}
+
+/* ---- flow collect --------------------------------------------------------- */
+
+struct collect {
+	struct sink s;
+	struct ks_flow_listen *l;
+	uint64_t malformed;
+};
+
+static int on_datagram(void *ctx, const struct ks_addr *from, uint16_t port, const uint8_t *p, size_t n)
+{
+	struct collect *c = ctx;
+	c->s.datagrams++;
+	int r = ks_nf_datagram(c->s.nf, from, port, ks_time_now_us() / 1000, p, n, sink_flow, &c->s);
+	if (r == KS_ENOMEM)
+		return r;
+	if (r != 0)
+		c->malformed++;
+	return 0;
+}
+
+static void collect_summary(struct collect *c, double secs)
+{
+	uint64_t lost_p = 0, lost_f = 0, malformed = 0, nt = 0;
+	for (size_t i = 0; i < ks_nf_exporter_count(c->s.nf); i++) {
+		struct ks_nf_exporter_stats x;
+		if (ks_nf_exporter_stats(c->s.nf, i, &x) != 0)
+			continue;
+		lost_p += x.lost_packets;
+		lost_f += x.lost_flows;
+		malformed += x.malformed;
+		nt += x.no_template;
+	}
+	ks_info("collected %llu datagrams, %llu flows in %.1f s from %zu exporters; lost: %llu export "
+		"packets, %llu flows (sequence numbers); %llu malformed, %llu records without template; "
+		"kernel drops: %llu",
+		(unsigned long long)c->s.datagrams, (unsigned long long)c->s.flows, secs,
+		ks_nf_exporter_count(c->s.nf), (unsigned long long)lost_p, (unsigned long long)lost_f,
+		(unsigned long long)malformed, (unsigned long long)nt,
+		(unsigned long long)ks_flow_listen_drops(c->l));
+}
+
+int cmd_flow_collect(int argc, char **argv)
+{
+	const char *listen = KS_FLOW_DEFAULT_LISTEN, *names = NULL;
+	uint32_t interval = 60, retention = 30, rcvbuf = 64u << 20, max_dgrams = 0;
+	const struct ks_opt opts[] = {
+		{"listen", KS_OPT_STR, &listen, "[ADDR]:PORT", "where to receive export datagrams (default " KS_FLOW_DEFAULT_LISTEN ")", 0, 0},
+		{"exporter-name", KS_OPT_STR, &names, "NAME|ADDR=NAME,...", "name shown for the exporters (all, or per address)", 0, 0},
+		{"flush-interval", KS_OPT_U32, &interval, "S", "seconds between flushes to disk: the most a crash loses (default 60)", 1, 3600},
+		{"retention", KS_OPT_U32, &retention, "DAYS", "keep raw flow segments this many days; 0 = forever (default 30)", 0, 36500},
+		{"rcvbuf", KS_OPT_COUNT, &rcvbuf, "BYTES", "socket receive buffer (default 64m; raised over rmem_max as root)", 65536, 1u << 31},
+		{"max-datagrams", KS_OPT_COUNT, &max_dgrams, "N", "stop after N datagrams (default: run until SIGINT/SIGTERM)", 0, 0xffffffffu},
+		{0},
+	};
+	const struct ks_cmd_help h = {
+		"kansoku flow collect [--listen [ADDR]:PORT] [--exporter-name NAME] [options]",
+		"Receives NetFlow v5, v9 and IPFIX over UDP and stores the flows until SIGINT/SIGTERM.",
+		"Templates are kept per exporter and observation domain (source id) for 1800 s. Every\n"
+		"--flush-interval seconds, and when stopped, the buffered flows are written durably to\n"
+		"segment files (<db>.flows/) and their hourly sums and exporter counters to the store: a\n"
+		"crash or SIGKILL loses at most the flows of the last interval (docs/flow.md).",
+		0, 0};
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
+	if (r >= 0)
+		return r;
+	if (names && strchr(names, ',') && !strchr(names, '=')) {
+		ks_err("--exporter-name '%s': expected NAME or ADDR=NAME[,ADDR=NAME...]", names);
+		return KS_EXIT_USAGE;
+	}
+	struct collect c;
+	memset(&c, 0, sizeof c);
+	char err[512];
+	if (ks_flow_listen_open(listen, (int)rcvbuf, &c.l, err, sizeof err) != 0) {
+		ks_err("%s", err);
+		return KS_EXIT_FAIL;
+	}
+	struct ks_store *st;
+	if (ks_cmd_store(&st) != 0) {
+		ks_flow_listen_close(c.l);
+		return KS_EXIT_FAIL;
+	}
+	char key[96];
+	int64_t start_us = ks_time_now_us(), id;
+	snprintf(key, sizeof key, "collect:%s:%lld.%d", ks_flow_listen_name(c.l), (long long)start_us,
+		 (int)getpid());
+	if (ks_store_flow_stream_create(st, key, ks_flow_listen_name(c.l), "collect", &id) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		r = KS_EXIT_FAIL;
+		goto out;
+	}
+	if ((r = sink_open(&c.s, st, id)) != 0)
+		goto out;
+	if (strchr(names ? names : "", '='))
+		c.s.name_map = names;
+	else
+		c.s.name_all = names;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ks_info("listening on %s (receive buffer %d bytes), stream %lld, flushing every %u s",
+		ks_flow_listen_name(c.l), ks_flow_listen_rcvbuf(c.l), (long long)id, interval);
+	int tty = isatty(2) && ks_log_level >= 0;
+	int64_t next_flush = start_us + (int64_t)interval * 1000000, next_progress = start_us + 1000000;
+	int64_t next_expire = start_us;
+	uint64_t last_flows = 0;
+	while (!stop_flag && (!max_dgrams || c.s.datagrams < max_dgrams)) {
+		int rr = ks_flow_listen_recv(c.l, 200, on_datagram, &c);
+		if (rr == KS_ENOMEM || rr == KS_ESYS) {
+			ks_err("%s: %s", ks_flow_listen_name(c.l),
+			       rr == KS_ENOMEM ? "out of memory" : strerror(errno));
+			r = KS_EXIT_FAIL;
+			break;
+		}
+		int64_t now = ks_time_now_us();
+		if (now >= next_flush) {
+			if ((r = sink_flush(&c.s)) != 0)
+				break;
+			next_flush = now + (int64_t)interval * 1000000;
+		}
+		if (retention && now >= next_expire) {
+			char dir[4096];
+			uint64_t removed = 0;
+			ks_cmd_flow_dir(0, dir, sizeof dir);
+			int64_t *ids;
+			size_t nids;
+			if (ks_store_flow_streams(st, &ids, &nids) == 0) {
+				for (size_t i = 0; i < nids; i++) {
+					ks_cmd_flow_dir(ids[i], dir, sizeof dir);
+					uint64_t rm = 0;
+					ks_seg_expire(dir, now / 1000 - (int64_t)retention * 86400000, &rm);
+					removed += rm;
+				}
+				free(ids);
+			}
+			if (removed)
+				ks_info("retention: %llu segment files older than %u days removed",
+					(unsigned long long)removed, retention);
+			next_expire = now + 3600LL * 1000000;
+		}
+		if (tty && now >= next_progress) {
+			fprintf(stderr, "\r%llu datagrams, %llu flows, %.0f flows/s   ",
+				(unsigned long long)c.s.datagrams, (unsigned long long)c.s.flows,
+				(double)(c.s.flows - last_flows));
+			last_flows = c.s.flows;
+			next_progress = now + 1000000;
+		}
+	}
+	if (tty)
+		fputc('\n', stderr);
+	if (r == 0) {
+		/* drain what the kernel already holds, then the last flush */
+		while (ks_flow_listen_recv(c.l, 0, on_datagram, &c) > 0)
+			;
+		if ((r = sink_flush(&c.s)) == 0 && ks_store_flow_stream_finish(st, id) != 0) {
+			ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+			r = KS_EXIT_FAIL;
+		}
+	}
+	collect_summary(&c, (double)(ks_time_now_us() - start_us) / 1e6);
+	sink_close(&c.s);
+out:
+	ks_store_close(st);
+	ks_flow_listen_close(c.l);
+	return r;
+}
