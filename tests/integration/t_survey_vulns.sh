@@ -45,6 +45,12 @@ check_eq "cpe query" \
 check_eq "cpe URI query (Recog style)" \
 	"$(v --cpe 'cpe:/o:fortinet:fortios:6.2.11' --format json | jq -c '[.[].cve]')" '["CVE-2022-42475"]'
 
+# From a banner to CVEs: the fingerprint stage's cpe23 (URI binding) as the query.
+CPE=$("$KANSOKU" --format json survey fingerprint --recog-dir "$SHARED/data/recog" --matches http_header.server \
+	'Boa/0.94.14rc21' | jq -r '.params["service.cpe23"]')
+check_eq "fingerprint cpe23" "$CPE" "cpe:/a:boa:boa:0.94.14rc21"
+check_eq "banner to CVE" "$(v --cpe "$CPE" --format json | jq -c '[.[].cve]')" '["CVE-2017-9833"]'
+
 # CSV and text.
 C=$(v --product zyxel:usg_flex_100w_firmware --version 'V5.21(ABUJ.1)' --format csv)
 check_eq "csv header" "$(head -1 <<<"$C")" \
