@@ -37,9 +37,11 @@ struct ks_vuln_hit {
 /* Finds the entries matching q. Writes at most max hits to out, ordered by
  * known_exploited first, then CVSS descending, then CVE id; *n receives the
  * number of matching entries (which may exceed max: then only the first
- * max in that order are written). Returns 0, or KS_EINVAL when the query
- * is unusable (no product, or a value longer than KS_CPE_VAL_MAX). Pure
- * over its arguments; thread-safe for concurrent readers of db. */
+ * max in that order are written; out may be NULL when max is 0). Returns
+ * 0, KS_EINVAL when the query is unusable (no product, or a value longer
+ * than KS_CPE_VAL_MAX), or KS_ENOMEM (a scratch array of db->n hits could
+ * not be allocated). Pure over its arguments; thread-safe for concurrent
+ * readers of db. */
 int ks_vuln_match(const struct ks_vuln_db *db, const struct ks_vuln_query *q,
 		  struct ks_vuln_hit *out, size_t max, size_t *n);
 

@@ -167,6 +167,10 @@ KS_TEST(range_holds)
 	CHECK(!in(">=8.2 <8.2r12.1 || >=9.0 <9.0r3.4", "9.0R3.4"));
 	CHECK(!in(">=8.2 <8.2r12.1 || >=9.0 <9.0r3.4", "8.3R1"));
 	CHECK(!in("<1.0", "not/a/version"));
+	/* An explicit list. */
+	CHECK(in("1.0 || 1.1 || =1.2rc1", "1.1"));
+	CHECK(in("1.0 || 1.1 || =1.2rc1", "V1.2RC1"));
+	CHECK(!in("1.0 || 1.1 || =1.2rc1", "1.2"));
 
 	struct ks_range r;
 	size_t col;
