@@ -45,6 +45,7 @@ static const struct cmd cmds[] = {
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
 	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
+	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -90,7 +91,9 @@ static int take_globals(int *argc, char **argv)
 				argv[out++] = argv[i++];
 			break;
 		}
-		if (strcmp(a, "--version") == 0)
+		/* Only as the first word: commands may have a --version of their own
+		 * (survey vulns --version V is a product's version). */
+		if (i == 1 && strcmp(a, "--version") == 0)
 			return -1;
 		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			ks_log_level = -1;
