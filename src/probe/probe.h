@@ -77,4 +77,13 @@ void ks_probe_trim(const uint8_t **p, size_t *n);
  * no sign and no trailing bytes. Returns 0 or KS_EINVAL. */
 int ks_probe_dec(const uint8_t *p, size_t n, unsigned max_digits, uint64_t *out);
 
+/* Splits a "Name: value" header line (HTTP, RTSP, SSDP): the name must be
+ * a non-empty token; the value is trimmed. Returns 0 or KS_EINVAL, with
+ * *bad set to the offset in line of the offending byte. */
+int ks_probe_header(const uint8_t *line, size_t len, const uint8_t **name, size_t *nl,
+		    const uint8_t **value, size_t *vn, size_t *bad);
+
+/* Three-digit status in [p, p+3) that starts a "<proto> SP code" line. */
+int ks_probe_status3(const uint8_t *p, size_t n, unsigned *code);
+
 #endif

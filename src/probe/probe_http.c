@@ -63,7 +63,7 @@ static bool tchar(uint8_t c)
  * the header or follows a comma and is followed by a space or the end (not
  * '=', which would make it a parameter) counts. The first challenge of the
  * response gives auth_scheme and realm. */
-static void www_auth(struct ks_http *out, const uint8_t *v, size_t n)
+void ks_http_auth_add(struct ks_http_auth *a, const uint8_t *v, size_t n)
 {
 	size_t i = 0;
 	bool at_start = true;
@@ -80,9 +80,9 @@ static void www_auth(struct ks_http *out, const uint8_t *v, size_t n)
 		}
 		bool is_param = i < n && v[i] == '=';
 		if (at_start && !is_param) {
-			out->auth_schemes |= scheme_bit(v + s, tl);
-			if (out->auth_scheme[0] == '\0') {
-				field(out, out->auth_scheme, sizeof out->auth_scheme, v + s, tl);
+			a->schemes |= scheme_bit(v + s, tl);
+			if (a->scheme[0] == '\0') {
+				a->truncated |= ks_probe_text(a->scheme, sizeof a->scheme, v + s, tl);
 				/* realm of this challenge */
 				long rp = ks_probe_ifind(v + i, n - i, "realm=");
 				if (rp >= 0) {
@@ -99,7 +99,7 @@ static void www_auth(struct ks_http *out, const uint8_t *v, size_t n)
 						while (j < n && v[j] != ',' && v[j] != ' ' && tn < sizeof tmp)
 							tmp[tn++] = v[j++];
 					}
-					field(out, out->realm, sizeof out->realm, tmp, tn);
+					a->truncated |= ks_probe_text(a->realm, sizeof a->realm, tmp, tn);
 				}
 			}
 		}
@@ -141,7 +141,7 @@ static int header(struct ks_http *out, const uint8_t *line, size_t len, size_t o
 	} else if (ks_probe_ieq(line, nl, "location")) {
 		field(out, out->location, sizeof out->location, v, vn);
 	} else if (ks_probe_ieq(line, nl, "www-authenticate")) {
-		www_auth(out, v, vn);
+		ks_http_auth_add(&out->auth, v, vn);
 	} else if (ks_probe_ieq(line, nl, "set-cookie")) {
 		add_cookie(out, v, vn);
 	} else if (ks_probe_ieq(line, nl, "content-length")) {
@@ -418,8 +418,9 @@ int ks_http_parse(const uint8_t *p, size_t n, bool eof, struct ks_http *out)
 			return rc;
 	}
 	out->head_len = ks_rd_off(&r);
+	out->truncated |= out->auth.truncated;
 	out->login_page = out->status == 401 &&
-			  (out->auth_schemes & (KS_HTTP_AUTH_BASIC | KS_HTTP_AUTH_DIGEST));
+			  (out->auth.schemes & (KS_HTTP_AUTH_BASIC | KS_HTTP_AUTH_DIGEST));
 
 	/* Body. */
 	if (out->status < 200 || out->status == 204 || out->status == 304)

@@ -38,6 +38,20 @@
 #define KS_HTTP_AUTH_BEARER 0x10u
 #define KS_HTTP_AUTH_OTHER 0x80u
 
+/* What WWW-Authenticate headers offered (HTTP, RTSP and SSDP share it). */
+struct ks_http_auth {
+	char scheme[32];  /* scheme of the first challenge, as sent */
+	char realm[128];  /* its realm parameter, unquoted; may be empty */
+	uint32_t schemes; /* KS_HTTP_AUTH_*: every scheme offered */
+	bool truncated;
+};
+
+/* Adds one WWW-Authenticate header value [v, v+n) to a (zeroed before the
+ * first header). A value may hold several challenges ("Digest realm=x,
+ * Basic realm=y"); the first challenge of the first header sets scheme and
+ * realm. Never fails: an unparsable value adds KS_HTTP_AUTH_OTHER at most. */
+void ks_http_auth_add(struct ks_http_auth *a, const uint8_t *v, size_t n);
+
 struct ks_http {
 	unsigned version_minor; /* HTTP/1.<minor> */
 	unsigned status;        /* 100..999 */
@@ -45,9 +59,7 @@ struct ks_http {
 	char server[128];
 	char content_type[64];
 	char location[256];
-	char auth_scheme[32];   /* scheme of the first challenge, as sent */
-	char realm[128];        /* its realm parameter, unquoted; may be empty */
-	uint32_t auth_schemes;  /* KS_HTTP_AUTH_* */
+	struct ks_http_auth auth; /* WWW-Authenticate challenges */
 	char cookies[256];      /* Set-Cookie names, comma-separated */
 	unsigned ncookies;
 	char title[256];        /* empty when there is no <title> */

@@ -136,3 +136,41 @@ int ks_probe_dec(const uint8_t *p, size_t n, unsigned max_digits, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+static bool tchar(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+int ks_probe_header(const uint8_t *line, size_t len, const uint8_t **name, size_t *nl,
+		    const uint8_t **value, size_t *vn, size_t *bad)
+{
+	const uint8_t *colon = memchr(line, ':', len);
+	if (colon == NULL || colon == line) {
+		*bad = 0;
+		return KS_EINVAL;
+	}
+	size_t k = (size_t)(colon - line);
+	for (size_t i = 0; i < k; i++) {
+		if (!tchar(line[i])) {
+			*bad = i;
+			return KS_EINVAL;
+		}
+	}
+	*name = line;
+	*nl = k;
+	*value = colon + 1;
+	*vn = len - k - 1;
+	ks_probe_trim(value, vn);
+	return 0;
+}
+
+int ks_probe_status3(const uint8_t *p, size_t n, unsigned *code)
+{
+	uint64_t v;
+	if (n < 3 || ks_probe_dec(p, 3, 3, &v) != 0 || v < 100 || (n > 3 && p[3] != ' '))
+		return KS_EINVAL;
+	*code = (unsigned)v;
+	return 0;
+}

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(rc == 0 || rc == KS_EINVAL || rc == KS_ELIMIT ||
 		      rc == (eof ? KS_ETRUNC : KS_EAGAIN));
 		check(rc == 0 ? h.fail.what == NULL : h.fail.what != NULL && h.fail.off <= size);
-		check(strlen(h.title) < sizeof h.title && strlen(h.realm) < sizeof h.realm);
+		check(strlen(h.title) < sizeof h.title && strlen(h.auth.realm) < sizeof h.auth.realm);
 		check(strlen(h.cookies) < sizeof h.cookies && strlen(h.server) < sizeof h.server);
 		check(h.body_scanned <= KS_HTTP_BODY_SCAN && h.nheaders <= KS_HTTP_HEADERS_MAX + 1);
 		check(!h.password_field || h.login_page);

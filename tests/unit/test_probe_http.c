@@ -40,9 +40,9 @@ KS_TEST(http_lighttpd_401_basic)
 	CHECK_STR(h.reason, "Unauthorized");
 	CHECK_STR(h.server, "lighttpd/1.4.69");
 	CHECK_STR(h.content_type, "text/html");
-	CHECK_STR(h.auth_scheme, "Basic");
-	CHECK_STR(h.realm, "IPCamera Login");
-	CHECK_EQ_U64(h.auth_schemes, KS_HTTP_AUTH_BASIC);
+	CHECK_STR(h.auth.scheme, "Basic");
+	CHECK_STR(h.auth.realm, "IPCamera Login");
+	CHECK_EQ_U64(h.auth.schemes, KS_HTTP_AUTH_BASIC);
 	CHECK_STR(h.title, "401 Unauthorized");
 	CHECK(!h.password_field);
 	CHECK(h.login_page);
@@ -125,23 +125,23 @@ KS_TEST(http_www_authenticate_forms)
 		"WWW-Authenticate: NTLM\r\n"
 		"Content-Length: 0\r\n\r\n";
 	CHECK_EQ_U64(ks_http_parse(S(two), false, &h), 0);
-	CHECK_STR(h.auth_scheme, "Digest");
-	CHECK_STR(h.realm, "Login to 4C0A1B2C3D");
-	CHECK_EQ_U64(h.auth_schemes, KS_HTTP_AUTH_DIGEST | KS_HTTP_AUTH_BASIC | KS_HTTP_AUTH_NTLM);
+	CHECK_STR(h.auth.scheme, "Digest");
+	CHECK_STR(h.auth.realm, "Login to 4C0A1B2C3D");
+	CHECK_EQ_U64(h.auth.schemes, KS_HTTP_AUTH_DIGEST | KS_HTTP_AUTH_BASIC | KS_HTTP_AUTH_NTLM);
 	CHECK(h.login_page);
 
 	static const char esc[] = "HTTP/1.1 401 X\r\nWWW-Authenticate: basic REALM=\"a\\\"b\"\r\n"
 				  "Content-Length: 0\r\n\r\n";
 	CHECK_EQ_U64(ks_http_parse(S(esc), false, &h), 0);
-	CHECK_STR(h.realm, "a\"b");
-	CHECK_EQ_U64(h.auth_schemes, KS_HTTP_AUTH_BASIC);
+	CHECK_STR(h.auth.realm, "a\"b");
+	CHECK_EQ_U64(h.auth.schemes, KS_HTTP_AUTH_BASIC);
 
 	/* A Bearer challenge is not a login page for cleartext_admin. */
 	static const char bearer[] = "HTTP/1.1 401 X\r\nWWW-Authenticate: Bearer\r\n"
 				     "Content-Length: 0\r\n\r\n";
 	CHECK_EQ_U64(ks_http_parse(S(bearer), false, &h), 0);
 	CHECK(!h.login_page);
-	CHECK_STR(h.realm, "");
+	CHECK_STR(h.auth.realm, "");
 }
 
 KS_TEST(http_errors_and_caps)
