@@ -378,6 +378,8 @@ int ks_http_parse(const uint8_t *p, size_t n, bool eof, struct ks_http *out)
 	size_t len;
 
 	/* Status line. */
+	if (n == 0)
+		return incomplete(out, eof, 0, "HTTP status line not received");
 	static const char proto[] = "HTTP/1.";
 	size_t k = n < 7 ? n : 7;
 	if (memcmp(p, proto, k) != 0)

@@ -42,6 +42,8 @@ int ks_rtsp_parse(const uint8_t *p, size_t n, bool eof, struct ks_rtsp *out)
 	struct ks_rd r = ks_rd_make(p, n);
 	const uint8_t *line;
 	size_t len;
+	if (n == 0)
+		return incomplete(out, eof, 0, "RTSP status line not received");
 	static const char proto[] = "RTSP/1.0 ";
 	size_t k = n < 9 ? n : 9;
 	if (memcmp(p, proto, k) != 0)

@@ -39,6 +39,8 @@ int ks_ssdp_parse(const uint8_t *p, size_t n, struct ks_ssdp *out)
 	struct ks_rd r = ks_rd_make(p, n);
 	const uint8_t *line;
 	size_t len;
+	if (n == 0)
+		return ks_probe_failed(&out->fail, KS_ETRUNC, 0, "empty SSDP datagram");
 	int rc = ks_probe_line(&r, 1024, &line, &len);
 	if (rc != 0) {
 		size_t k = n < 9 ? n : 9;

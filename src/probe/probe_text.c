@@ -68,8 +68,10 @@ bool ks_probe_text(char *dst, size_t cap, const uint8_t *p, size_t n)
 int ks_probe_line(struct ks_rd *r, size_t max, const uint8_t **line, size_t *len)
 {
 	size_t left = ks_rd_left(r);
+	if (left == 0)
+		return KS_EAGAIN;
 	const uint8_t *p = r->base + r->off;
-	const uint8_t *lf = left ? memchr(p, '\n', left) : NULL;
+	const uint8_t *lf = memchr(p, '\n', left);
 	if (lf == NULL)
 		return left > max ? KS_ELIMIT : KS_EAGAIN;
 	size_t n = (size_t)(lf - p);
