@@ -633,3 +633,142 @@ int ks_tls_parse(const uint8_t *p, size_t n, bool eof, struct ks_tls *out)
 		}
 	}
 }
+
+/* ---- ClientHello ------------------------------------------------------- */
+
+static const uint16_t hello_suites[] = {
+	0x1301, 0x1302, 0x1303,                         /* TLS 1.3 */
+	0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, /* ECDHE AEAD */
+	0x009e, 0x009f, 0x009c, 0x009d,                 /* DHE/RSA AEAD */
+	0xc009, 0xc013, 0xc00a, 0xc014, 0xc023, 0xc027, /* ECDHE CBC */
+	0x0033, 0x0039, 0x002f, 0x0035, 0x003c, 0x003d, /* DHE/RSA CBC */
+	0xc012, 0x0016, 0x000a,                         /* 3DES */
+	0xc011, 0xc007, 0x0005, 0x0004,                 /* RC4 */
+};
+
+static const uint16_t hello_sigalgs[] = {
+	0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601, 0x0807, 0x0201, 0x0203,
+};
+
+struct wbuf {
+	uint8_t *p;
+	size_t cap, n;
+	bool over;
+};
+
+static void w8(struct wbuf *w, unsigned v)
+{
+	if (w->n < w->cap)
+		w->p[w->n] = (uint8_t)v;
+	else
+		w->over = true;
+	w->n++;
+}
+static void w16(struct wbuf *w, unsigned v)
+{
+	w8(w, v >> 8);
+	w8(w, v & 0xff);
+}
+static void wbytes(struct wbuf *w, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		w8(w, ((const uint8_t *)p)[i]);
+}
+/* Fills a 2-byte length written earlier at off with the bytes since. */
+static void wlen16(struct wbuf *w, size_t off)
+{
+	size_t len = w->n - off - 2;
+	if (off + 1 < w->cap) {
+		w->p[off] = (uint8_t)(len >> 8);
+		w->p[off + 1] = (uint8_t)len;
+	}
+}
+
+int ks_tls_client_hello(uint8_t *buf, size_t cap, const struct ks_tls_hello_opts *o, size_t *len)
+{
+	bool v13 = o->max_version == 0x0304;
+	if (o->max_version != 0x0303 && !v13)
+		return KS_EINVAL;
+	size_t sl = o->sni ? strlen(o->sni) : 0;
+	if (o->sni && (sl == 0 || sl > 255))
+		return KS_EINVAL;
+	for (size_t i = 0; i < sl; i++) {
+		char c = o->sni[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-'))
+			return KS_EINVAL;
+	}
+	struct wbuf w = {buf, cap, 0, false};
+	w8(&w, REC_HANDSHAKE);
+	w16(&w, 0x0301); /* record version: what old servers expect */
+	size_t rec = w.n;
+	w16(&w, 0);
+	w8(&w, 1); /* client_hello */
+	size_t hs = w.n;
+	w8(&w, 0);
+	w16(&w, 0);
+	w16(&w, 0x0303);
+	wbytes(&w, o->random, 32);
+	w8(&w, 0); /* no session id */
+	size_t first = v13 ? 0 : 3; /* TLS 1.3 suites only when offering 1.3 */
+	w16(&w, (unsigned)((sizeof hello_suites / 2 - first) * 2));
+	for (size_t i = first; i < sizeof hello_suites / 2; i++)
+		w16(&w, hello_suites[i]);
+	w8(&w, 1);
+	w8(&w, 0); /* null compression */
+	size_t exts = w.n;
+	w16(&w, 0);
+	if (o->sni) {
+		w16(&w, 0x0000);
+		w16(&w, (unsigned)(sl + 5));
+		w16(&w, (unsigned)(sl + 3));
+		w8(&w, 0); /* host_name */
+		w16(&w, (unsigned)sl);
+		wbytes(&w, o->sni, sl);
+	}
+	/* supported_groups */
+	static const uint16_t groups[] = {0x001d, 0x0017, 0x0018, 0x0019};
+	bool pq = v13 && o->offer_pq;
+	size_t ng = sizeof groups / 2 + (pq ? 1 : 0);
+	w16(&w, 0x000a);
+	w16(&w, (unsigned)(2 + 2 * ng));
+	w16(&w, (unsigned)(2 * ng));
+	if (pq)
+		w16(&w, 0x11ec);
+	for (size_t i = 0; i < sizeof groups / 2; i++)
+		w16(&w, groups[i]);
+	/* ec_point_formats: uncompressed */
+	w16(&w, 0x000b);
+	w16(&w, 2);
+	w8(&w, 1);
+	w8(&w, 0);
+	/* signature_algorithms */
+	w16(&w, 0x000d);
+	w16(&w, (unsigned)(2 + sizeof hello_sigalgs));
+	w16(&w, (unsigned)sizeof hello_sigalgs);
+	for (size_t i = 0; i < sizeof hello_sigalgs / 2; i++)
+		w16(&w, hello_sigalgs[i]);
+	if (v13) {
+		w16(&w, EXT_SUPPORTED_VERSIONS);
+		w16(&w, 5);
+		w8(&w, 4);
+		w16(&w, 0x0304);
+		w16(&w, 0x0303);
+		w16(&w, EXT_KEY_SHARE);
+		w16(&w, 2 + 4 + 32);
+		w16(&w, 4 + 32);
+		w16(&w, 0x001d);
+		w16(&w, 32);
+		wbytes(&w, o->x25519_share, 32);
+	}
+	if (w.over)
+		return KS_ELIMIT;
+	wlen16(&w, exts);
+	wlen16(&w, rec);
+	size_t hl = w.n - hs - 3;
+	buf[hs] = (uint8_t)(hl >> 16);
+	buf[hs + 1] = (uint8_t)(hl >> 8);
+	buf[hs + 2] = (uint8_t)hl;
+	*len = w.n;
+	return 0;
+}

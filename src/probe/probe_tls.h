@@ -85,6 +85,30 @@ int ks_x509_parse(const uint8_t *der, size_t n, struct ks_x509 *out);
 /* True when now (Unix seconds) is inside [not_before, not_after]. */
 bool ks_x509_valid_at(const struct ks_x509 *c, int64_t now);
 
+/* What the probe's ClientHello offers. */
+struct ks_tls_hello_opts {
+	uint16_t max_version;     /* 0x0303: TLS 1.0-1.2 only, so the certificate comes
+				   * in clear; 0x0304: TLS 1.3 too (inventory of
+				   * version, cipher and group; the certificate is encrypted) */
+	uint8_t random[32];       /* caller's random bytes */
+	uint8_t x25519_share[32]; /* TLS 1.3 only: an X25519 public value; any 32 bytes
+				   * do for a probe that never finishes the handshake */
+	bool offer_pq;            /* TLS 1.3: list X25519MLKEM768 first in
+				   * supported_groups without a share for it; a server
+				   * that prefers it answers with a HelloRetryRequest
+				   * naming it, which ks_tls_parse() reports */
+	const char *sni;          /* server_name, or NULL (addresses are not sent) */
+};
+
+/* Writes a ClientHello record to buf: a broad cipher list (modern suites
+ * first, then CBC, 3DES and RC4, so that old servers still answer and
+ * their weakness shows), supported_groups, ec_point_formats,
+ * signature_algorithms, and for TLS 1.3 supported_versions and key_share.
+ * Returns 0 and *len, KS_EINVAL (bad version, sni empty, over 255 bytes or
+ * with bytes outside [A-Za-z0-9.-]), or KS_ELIMIT (cap too small; 512 bytes
+ * always suffice). */
+int ks_tls_client_hello(uint8_t *buf, size_t cap, const struct ks_tls_hello_opts *o, size_t *len);
+
 /* Stable names: "SSLv3", "TLSv1.0" ... "TLSv1.3", or "unknown". */
 const char *ks_tls_version_name(uint16_t v);
 /* Key-exchange group name ("x25519", "X25519MLKEM768" ...) or "". */
