@@ -122,36 +122,29 @@ void ks_http_auth_add(struct ks_http_auth *a, const uint8_t *v, size_t n)
 
 static int header(struct ks_http *out, const uint8_t *line, size_t len, size_t off)
 {
-	const uint8_t *colon = memchr(line, ':', len);
-	if (colon == NULL || colon == line)
-		return ks_probe_failed(&out->fail, KS_EINVAL, off, "HTTP header without 'name:'");
-	size_t nl = (size_t)(colon - line);
-	for (size_t i = 0; i < nl; i++)
-		if (!tchar(line[i]))
-			return ks_probe_failed(&out->fail, KS_EINVAL, off + i,
-					       "HTTP header name: not a token");
-	const uint8_t *v = colon + 1;
-	size_t vn = len - nl - 1;
-	ks_probe_trim(&v, &vn);
-
-	if (ks_probe_ieq(line, nl, "server")) {
+	const uint8_t *name, *v;
+	size_t nl, vn, bad;
+	if (ks_probe_header(line, len, &name, &nl, &v, &vn, &bad) != 0)
+		return ks_probe_failed(&out->fail, KS_EINVAL, off + bad,
+				       "HTTP header: expected 'token:'");
+	if (ks_probe_ieq(name, nl, "server")) {
 		field(out, out->server, sizeof out->server, v, vn);
-	} else if (ks_probe_ieq(line, nl, "content-type")) {
+	} else if (ks_probe_ieq(name, nl, "content-type")) {
 		field(out, out->content_type, sizeof out->content_type, v, vn);
-	} else if (ks_probe_ieq(line, nl, "location")) {
+	} else if (ks_probe_ieq(name, nl, "location")) {
 		field(out, out->location, sizeof out->location, v, vn);
-	} else if (ks_probe_ieq(line, nl, "www-authenticate")) {
+	} else if (ks_probe_ieq(name, nl, "www-authenticate")) {
 		ks_http_auth_add(&out->auth, v, vn);
-	} else if (ks_probe_ieq(line, nl, "set-cookie")) {
+	} else if (ks_probe_ieq(name, nl, "set-cookie")) {
 		add_cookie(out, v, vn);
-	} else if (ks_probe_ieq(line, nl, "content-length")) {
+	} else if (ks_probe_ieq(name, nl, "content-length")) {
 		uint64_t cl;
 		if (ks_probe_dec(v, vn, 15, &cl) != 0 || (out->has_length && cl != out->content_length))
 			return ks_probe_failed(&out->fail, KS_EINVAL, off,
 					       "HTTP Content-Length invalid or conflicting");
 		out->has_length = true;
 		out->content_length = cl;
-	} else if (ks_probe_ieq(line, nl, "transfer-encoding")) {
+	} else if (ks_probe_ieq(name, nl, "transfer-encoding")) {
 		/* chunked must be the last coding (RFC 9112 section 6.1) */
 		size_t k = strlen("chunked");
 		out->chunked = vn >= k && ks_probe_ieq(v + vn - k, k, "chunked");
