@@ -1287,7 +1287,9 @@ static int cmd_send(int argc, char **argv)
 	socklen_t dlen = loopback_sockaddr("--to", a.to, &dst);
 	struct rng r;
 	rng_seed(&r, a.seed ^ 0x73656e64ULL);
-	size_t nx = (size_t)a.exporters, B = (size_t)a.batch;
+	/* A batch never holds one pool slot twice: slots are patched in place
+	 * (sequence number, export time) until sendmmsg has sent them. */
+	size_t nx = (size_t)a.exporters, B = (size_t)a.batch < POOL ? (size_t)a.batch : POOL;
 	struct exporter *xs = xrealloc(NULL, nx, sizeof(*xs));
 	memset(xs, 0, nx * sizeof(*xs));
 	for (size_t i = 0; i < nx; i++) {
