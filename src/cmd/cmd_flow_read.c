@@ -132,21 +132,80 @@ static int stats_row(void *ctx, const struct ks_store_exporter *e)
 	return 0;
 }
 
+struct hourly_out {
+	json_t *arr;
+};
+
+static int hour_row(void *ctx, uint32_t hour, uint64_t flows, uint64_t packets, uint64_t bytes)
+{
+	struct hourly_out *o = ctx;
+	char t[40];
+	ms_time((int64_t)hour * 3600000, t, sizeof t);
+	if (ks_g.format == KS_FMT_JSON)
+		json_array_append_new(o->arr, json_pack("{s:s, s:I, s:I, s:I}", "hour", t, "flows",
+							(json_int_t)flows, "packets", (json_int_t)packets,
+							"bytes", (json_int_t)bytes));
+	else if (ks_g.format == KS_FMT_CSV)
+		printf("%s,%llu,%llu,%llu\n", t, (unsigned long long)flows, (unsigned long long)packets,
+		       (unsigned long long)bytes);
+	else
+		printf("%-24s %14llu %16llu %18llu\n", t, (unsigned long long)flows,
+		       (unsigned long long)packets, (unsigned long long)bytes);
+	return 0;
+}
+
+/* flow stats --hourly: the store's hourly sums. */
+static int stats_hourly(struct ks_store *st, const char *since, const char *until)
+{
+	struct ks_span sp;
+	if (ks_cmd_span(since, until, &sp) != 0)
+		return KS_EXIT_USAGE;
+	struct hourly_out o = {json_array()};
+	if (ks_g.format == KS_FMT_CSV)
+		printf("hour,flows,packets,bytes\n");
+	else if (ks_g.format == KS_FMT_TEXT)
+		printf("%-24s %14s %16s %18s\n", "hour", "flows", "packets", "bytes");
+	int r = 0;
+	if (ks_store_flow_hours(st, &sp, hour_row, &o) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		r = KS_EXIT_FAIL;
+	}
+	if (ks_g.format == KS_FMT_JSON && r == 0)
+		ks_cmd_json(o.arr);
+	else
+		json_decref(o.arr);
+	return r;
+}
+
 int cmd_flow_stats(int argc, char **argv)
 {
+	int hourly = 0;
+	const char *since = NULL, *until = NULL;
+	const struct ks_opt opts[] = {
+		{"hourly", KS_OPT_FLAG, &hourly, NULL, "print the stored hourly sums (flows, packets, bytes) instead", 0, 0},
+		{"since", KS_OPT_STR, &since, "T", "with --hourly: hours from T", 0, 0},
+		{"until", KS_OPT_STR, &until, "T", "with --hourly: hours before T", 0, 0},
+		{0},
+	};
 	const struct ks_cmd_help h = {
-		"kansoku flow stats [--format text|json|csv]",
+		"kansoku flow stats [--hourly [--since T] [--until T]] [--format text|json|csv]",
 		"Per exporter: datagrams, flows, lost export packets and flows, malformed datagrams,\n"
 		"records without a template, live templates and sampling interval.",
 		"lost_packets counts NetFlow v9 export packets (v9 sequence numbers count packets),\n"
-		"lost_flows counts flows / data records (NetFlow v5 and IPFIX sequence numbers).",
+		"lost_flows counts flows / data records (NetFlow v5 and IPFIX sequence numbers).\n"
+		"--hourly prints the hourly sums kept in the store (by flow start hour, after sampling).",
 		0, 0};
-	int r = ks_cmd_parse(NULL, &h, argc, argv, NULL, NULL);
+	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
 	if (r >= 0)
 		return r;
 	struct ks_store *st;
 	if (ks_cmd_store(&st) != 0)
 		return KS_EXIT_FAIL;
+	if (hourly) {
+		r = stats_hourly(st, since, until);
+		ks_store_close(st);
+		return r;
+	}
 	struct stats_out o = {json_array()};
 	if (ks_g.format == KS_FMT_CSV) {
 		const char *hdr[] = {"exporter", "port", "name", "version", "first", "last", "datagrams",

@@ -26,6 +26,12 @@ read -r pk by < <(k flow query --limit 0 --format csv | awk -F, 'NR > 1 { p += $
 check_eq "packets = truth" "$pk" "$(jq .packets "$T")"
 check_eq "bytes = truth" "$by" "$(jq .bytes "$T")"
 
+hs=$(k flow stats --hourly --format json)
+check_eq "hourly sums in the store: flows, packets, bytes" \
+	"$(jq -c '[([.[].flows] | add), ([.[].packets] | add), ([.[].bytes] | add)]' <<<"$hs")" \
+	"$(jq -c '[.flows, .packets, .bytes]' "$T")"
+check_eq "hourly sums cover the scenario's hours" "$(jq length <<<"$hs")" "$(jq .hours "$T")"
+
 # Rankings and filters against the truth.
 check_eq "top sources" "$(k flow top --by src --top 10 --format json | jq -c '[.[] | [.src, .flows]]')" \
 	"$(jq -c '[.top_src[] | [.addr, .flows]]' "$T")"
