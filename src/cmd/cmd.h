@@ -61,5 +61,6 @@ int cmd_alerts(int argc, char **argv);
 int cmd_cc_list(int argc, char **argv);
 int cmd_cc_export(int argc, char **argv);
 int cmd_cc_import(int argc, char **argv);
+int cmd_flow_decode(int argc, char **argv);
 
 #endif

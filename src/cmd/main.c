@@ -35,6 +35,7 @@ static const struct cmd cmds[] = {
 	{"alerts", NULL, cmd_alerts, "infected hosts (scanners, bots) per organisation"},
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
+	{"flow", "decode", cmd_flow_decode, "print the records of NetFlow v5/v9/IPFIX export datagrams"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
