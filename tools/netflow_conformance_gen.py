@@ -68,8 +68,9 @@ V9 = {k: [(0, i) for i in v] for k, v in V9.items()}
 # v9 options scope fields (RFC 3954 6.1: 1 System, 2 Interface, 3 Line Card, 4 Cache, 5 Template)
 V9_SCOPE = {'scope_system': 1, 'scope_interface': 2, 'scope_line_card': 3,
             'scope_netflow_cache': 4, 'scope_template': 5}
-SCOPE_KEY = {1: 'scope_system', 2: 'scope_interface', 3: 'scope_line_card', 4: 'scope_cache',
-             5: 'scope_template'}
+# ...printed by `flow decode` as these keys (docs/netflow.md)
+SCOPE_KEY = {1: 'scopeSystem', 2: 'scopeInterface', 3: 'scopeLineCard', 4: 'scopeCache',
+             5: 'scopeTemplate'}
 
 # --- IANA IPFIX registry names (RFC 7012 registry) of the pen-0 ids used -------------------
 IANA = {
@@ -184,6 +185,21 @@ UNASSERTED_WRONG = {
     ('Netflow 9 Streamcore', 1, 'last_switched'): 'hand-written',
     ('Netflow 9 Streamcore', 2, 'first_switched'): 'hand-written',
     ('Netflow 9 Streamcore', 2, 'last_switched'): 'hand-written',
+}
+
+# The spec's "invalid" datagrams, read against the RFCs (the spec itself only asks that decoding
+# does not raise).
+MALFORMED = {
+    'Netflow 5 invalid 01': 'v5 header count 55582: above 30 and above the 30 records the '
+                            '1464-octet datagram holds (logstash asserts 1..30 and yields nothing)',
+    'Netflow 5 invalid 02': 'v5 header count 163: above 30 and above the 30 records the '
+                            '1464-octet datagram holds (logstash asserts 1..30 and yields nothing)',
+}
+WELLFORMED = {
+    'Netflow 9 invalid 01': 'named invalid by the spec, but every FlowSet is well formed (RFC 3954: '
+                            '2 templates, 1 options template, then 1 options data and 2 data '
+                            'records; only the header count, 2, is not the 6 records sent, which '
+                            'RFC 3954 5.1 gives no reason to drop anything for): no error object, exit 0',
 }
 
 NOT_IN_DECODER = {
@@ -433,6 +449,10 @@ def main():
             c.add('records %s' % m.group(1))
         if 'not_to raise_error' in text:
             c.add('nocrash')
+        if name in MALFORMED:
+            c.add('malformed ' + MALFORMED[name])
+        if name in WELLFORMED:
+            c.add('wellformed ' + WELLFORMED[name])
         if "should report missing templates" in text:
             c.add('note the spec expects a "Can\'t (yet) decode flowset id" warning: no template, '
                   'so no record (counted in no_template), and no error object')
@@ -498,6 +518,10 @@ def main():
     print('#   records N                 N data + options_data records in all (logstash decode.size)')
     print('#   nocrash                   the spec only asks that decoding does not raise: exit 0/3,')
     print('#                             every output line JSON; malformed input as kind "error"')
+    print('#   malformed WHY             the datagram breaks its RFC: an error object with an offset,')
+    print('#                             exit 3 (records before the fault may be printed)')
+    print('#   wellformed WHY            no error object and exit 0 (also the default of every case')
+    print('#                             without nocrash)')
     print('#   expect R KEY OP VALUE     record R (0-based over data and options_data records, in')
     print('#                             output order, across all files of the case); KEY is a')
     print('#                             path in its JSON object (fields.NAME, header.NAME,')
