@@ -444,6 +444,10 @@ def main():
             m = re.match(r'expect\(JSON\.parse\(decode\[(\d+)\]\.to_json\)\)\.to eq\(JSON\.parse\(json_events\[(\d+)\]\)\)', s)
             if m:
                 compared.setdefault(int(m.group(2)), []).append((int(m.group(1)), commented))
+        m = re.search(r'expect\(cache\.size\)\.to eq\((\d+)\)', text)
+        if m:  # the templates alone yield no event
+            for f in files_of(text, 'templates'):
+                c.add('filerecords %s %s' % (f, m.group(1)))
         m = re.search(r'expect\(decode\.size\)\.to eq\((\d+)\)', text)
         if m:
             c.add('records %s' % m.group(1))
@@ -516,6 +520,7 @@ def main():
     print('#   file F.dat                datagrams, in the order the spec feeds them to ONE codec;')
     print('#                             the test passes them to one `flow decode` invocation')
     print('#   records N                 N data + options_data records in all (logstash decode.size)')
+    print('#   filerecords F N           N data + options_data records from file F')
     print('#   nocrash                   the spec only asks that decoding does not raise: exit 0/3,')
     print('#                             every output line JSON; malformed input as kind "error"')
     print('#   malformed WHY             the datagram breaks its RFC: an error object with an offset,')

@@ -119,6 +119,9 @@ recs as $recs
 | inputs | select(length > 0) | . as $line | split(" ") as $w
 | if $w[0] == "records" then
 	(if $n == ($w[1] | tonumber) then empty else "records: expected \($w[1]), got \($n)" end)
+  elif $w[0] == "filerecords" then
+	($out | map(select(.file == $w[1] and (.kind == "data" or .kind == "options_data"))) | length) as $m
+	| if $m == ($w[2] | tonumber) then empty else "records from \($w[1]): expected \($w[2]), got \($m)" end
   elif $w[0] == "expect" then
 	($w[1] | tonumber) as $i | ($w[4:] | join(" ") | sub("  # .*$"; "") | fromjson) as $exp
 	| if $i >= ($recs | length) then "record \($i) \($w[2]): expected \($exp | tojson), got no record \($i)"
@@ -172,7 +175,7 @@ run_case() {
 	local name=$1 problem n
 	shift
 	cases=$((cases + 1))
-	n=$(grep -c '^\(expect\|template \)' "$W/case.txt")
+	n=$(grep -c '^\(expect\|template\|records\|filerecords\) ' "$W/case.txt")
 	expects=$((expects + n))
 	decode "${files[@]}"
 	problem=$(sane)
@@ -216,7 +219,7 @@ while IFS= read -r line; do
 	"wellformed "*) want_errors=none ;;
 	"note "*) echo "  note ($name): ${line#note }" ;;
 	end) run_case "$name" ;;
-	"records "* | "expect "* | "template "* | "templates "*) echo "$line" >>"$W/case.txt" ;;
+	"records "* | "filerecords "* | "expect "* | "template "* | "templates "*) echo "$line" >>"$W/case.txt" ;;
 	esac
 done <"$EXP"
 if [ "$failed" -eq 0 ]; then
