@@ -463,7 +463,12 @@ def main():
         for line in text.split('\n'):
             m = re.match(r'\s*expect\(decode\[(\d+)\]\.get\("\[netflow\]\[(\w+)\]"\)\)\.to eq\((.*)\)\s*$', line)
             if m:
-                c.field(m.group(1), m.group(2), ruby_value(m.group(3)))
+                v = m.group(3)
+                for k, sv in subst.items():
+                    v = v.replace('#{%s}' % k, sv)
+                if '#{' in v:
+                    sys.exit('%s: uninterpolated value %s' % (name, v))
+                c.field(m.group(1), m.group(2), ruby_value(v))
         for j, ev in enumerate(evs):
             targets = compared.get(j)
             if not targets:

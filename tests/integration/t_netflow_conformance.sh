@@ -47,7 +47,7 @@ def fromhex($exp):
 def num: if type == "string" and test("^[0-9a-fA-F]+$") then hexnum else . end;
 def pad($n): tostring | (("000000000" + .)[-$n:]);
 # ISO 8601 text -> [unix seconds, nanoseconds]
-def isotime: capture("^(?<d>[0-9-]+T[0-9:]+)(\\.(?<f>[0-9]+))?Z$")
+def isotime: (capture("^(?<d>[0-9-]+T[0-9:]+)(\\.(?<f>[0-9]+))?Z$") // error("not an ISO time: \(.)"))
 	| [(.d + "Z" | fromdateiso8601), ((.f // "0") + "000000000")[:9] | tonumber];
 def iso: .[0] as $s | .[1] as $ns | ($s | todate | sub("Z$"; ""))
 	+ "." + (if $ns % 1000000 == 0 then ($ns / 1000000 | pad(3)) elif $ns % 1000 == 0
@@ -125,8 +125,8 @@ recs as $recs
   elif $w[0] == "expect" then
 	($w[1] | tonumber) as $i | ($w[4:] | join(" ") | sub("  # .*$"; "") | fromjson) as $exp
 	| if $i >= ($recs | length) then "record \($i) \($w[2]): expected \($exp | tojson), got no record \($i)"
-	  else check($recs[$i]; $w[2]; $w[3]; $exp) as $c
-		| if $c.ok then empty
+	  else ([check($recs[$i]; $w[2]; $w[3]; $exp)] | first // {ok: false, got: "(not comparable)"}) as $c
+		| if $c.ok == true then empty
 		  else "record \($i) \($w[2]) \($w[3]): expected \($exp | tojson), got \($c.got | tojson)" end end
   elif $w[0] == "templates" then
 	tpl($w[1] | tonumber; $w[2] | tonumber) as $t
