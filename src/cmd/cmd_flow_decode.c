@@ -165,6 +165,9 @@ static void put_value(FILE *f, enum ks_nf_type t, const uint8_t *p, size_t n)
 			put_hex(f, p, n);
 		return;
 	case KS_NF_T_STRING:
+		/* Fixed-length string fields are padded with NUL bytes: not text. */
+		while (n > 0 && p[n - 1] == 0)
+			n--;
 		put_str(f, p, n);
 		return;
 	case KS_NF_T_MICROSECONDS:
