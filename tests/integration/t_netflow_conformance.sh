@@ -175,7 +175,7 @@ run_case() {
 	local name=$1 problem n
 	shift
 	cases=$((cases + 1))
-	n=$(grep -c '^\(expect\|template\|records\|filerecords\) ' "$W/case.txt")
+	n=$(grep -c '^\(expect \|template\|records \|filerecords \|malformed \|wellformed \|nocrash\)' "$W/case.txt")
 	expects=$((expects + n))
 	decode "${files[@]}"
 	problem=$(sane)
@@ -194,7 +194,7 @@ run_case() {
 		problem="malformed input ($why) but exit status $RC and no error object"
 	fi
 	if [ -z "$problem" ]; then
-		pass "$name ($n expectations)"
+		pass "$name ($n expectations${skips:+, $skips logstash values skipped with a reason in the file})"
 	else
 		failed=$((failed + 1))
 		fail "$name" "$(echo "$problem" | head -1) (files: ${files[*]})"
@@ -202,23 +202,31 @@ run_case() {
 	fi
 }
 
-files=() name="" want_errors=none why="" malformed=" "
+files=() name="" want_errors=none why="" skips="" malformed=" "
 : >"$W/case.txt"
 while IFS= read -r line; do
 	case $line in
 	"case "*)
-		name=${line#case } files=() want_errors=none why=""
+		name=${line#case } files=() want_errors=none why="" skips=""
 		: >"$W/case.txt"
 		;;
 	"file "*) files+=("${line#file }") ;;
-	nocrash) [ "$want_errors" = none ] && want_errors=any ;;
+	nocrash)
+		[ "$want_errors" = none ] && want_errors=any
+		echo "$line" >>"$W/case.txt"
+		;;
 	"malformed "*)
 		want_errors=some why=${line#malformed }
 		malformed+=" ${files[*]} "
+		echo "$line" >>"$W/case.txt"
 		;;
-	"wellformed "*) want_errors=none ;;
+	"wellformed "*)
+		want_errors=none
+		echo "$line" >>"$W/case.txt"
+		;;
 	"note "*) echo "  note ($name): ${line#note }" ;;
 	end) run_case "$name" ;;
+	"skip "*) skips=$((skips + 1)) ;;
 	"records "* | "filerecords "* | "expect "* | "template "* | "templates "*) echo "$line" >>"$W/case.txt" ;;
 	esac
 done <"$EXP"
