@@ -239,7 +239,7 @@ fi
 # Every datagram alone, including those the spec does not name: the malformed ones above
 # must give an error object and exit 3, all others none and exit 0 (a data set whose template
 # is in another file is no error: it is counted, not printed).
-unnamed=$(awk '$1 == "#" && $2 == "unnamed" { print $3 }' "$EXP")
+unnamed=$(awk '$1 == "#" && $2 == "unnamed" { printf "%s ", $3 }' "$EXP")
 for f in "$DATA"/*.dat; do
 	b=${f##*/}
 	decode "$b"
