@@ -274,6 +274,12 @@ static int ingest_one(struct ks_store *st, const char *path, int force, uint64_t
 		size_t len = p.udp_len >= 8 ? p.udp_len - 8u : 0;
 		if (len > avail)
 			len = avail; /* cut by the snap length: the decoder sees the truncation */
+		/* Other UDP traffic in the capture (DNS, ...) is not export data:
+		 * only payloads that start with version 5, 9 or 10 are decoded. */
+		if (len < 2 || p.payload[0] != 0 || (p.payload[1] != 5 && p.payload[1] != 9 && p.payload[1] != 10)) {
+			skipped++;
+			continue;
+		}
 		s.datagrams++;
 		int dr = ks_nf_datagram(s.nf, &p.src, p.sport, fr.ts_us / 1000, p.payload, len, sink_flow, &s);
 		if (dr == KS_ENOMEM) {
@@ -342,7 +348,8 @@ int cmd_flow_ingest(int argc, char **argv)
 	const struct ks_cmd_help h = {
 		"kansoku flow ingest [--force] FILE...",
 		"Reads NetFlow v5/v9 and IPFIX export packets (UDP) from pcap/pcapng files into the store.",
-		"Each file is decoded on its own (templates do not carry over between files); its flows go\n"
+		"UDP payloads that start with version 5, 9 or 10 are decoded; other packets are counted and\n"
+		"skipped. Each file is decoded on its own (templates do not carry over between files); its flows go\n"
 		"to segment files under <db>.flows/ and its hourly sums and exporter counters to the store.\n"
 		"A file already ingested is recognised by its content and skipped (--force replaces it);\n"
 		"an ingest interrupted at any moment is replaced when run again. FILE '-' reads stdin.",

@@ -905,7 +905,8 @@ int ks_cc_finish(struct ks_cc *cc, struct ks_cc_result *out)
 			c->nhosts = keep;
 		}
 	}
-	qsort(out->v, out->n, sizeof *out->v, cmp_cand);
+	if (out->n > 1) /* out->v may be NULL when there is no candidate */
+		qsort(out->v, out->n, sizeof *out->v, cmp_cand);
 	if (cc->p.max_results != 0 && out->n > cc->p.max_results) {
 		for (size_t i = cc->p.max_results; i < out->n; i++)
 			free(out->v[i].hosts);
