@@ -45,15 +45,6 @@ static int load_merged(struct ks_store **st, struct ks_cc_list *l, struct ks_cc_
 	return 0;
 }
 
-static const char *proto_text(uint8_t p, char *buf, size_t n)
-{
-	const char *s = ks_cc_proto_name(p);
-	if (s)
-		return s;
-	snprintf(buf, n, "%u", p);
-	return buf;
-}
-
 static json_t *report_json(const struct ks_cc_report *r)
 {
 	char a[32], b[32], c[32];
@@ -107,7 +98,7 @@ int cmd_cc_list(int argc, char **argv)
 		ks_addr_format(&e->addr, addr);
 		ks_cc_time_format(e->first_seen, 0, f, sizeof f);
 		ks_cc_time_format(e->last_seen, 0, t, sizeof t);
-		const char *proto = proto_text(e->proto, pb, sizeof pb);
+		const char *proto = ks_cc_proto_text(e->proto, pb, sizeof pb);
 		char who[1024];
 		size_t off = 0;
 		who[0] = '\0';

@@ -60,15 +60,6 @@ static int span_ms(const char *since, const char *until, int64_t *lo, int64_t *h
 	return 0;
 }
 
-static const char *proto_name(uint8_t p, char *buf, size_t n)
-{
-	const char *s = ks_cc_proto_name(p);
-	if (s)
-		return s;
-	snprintf(buf, n, "%u", p);
-	return buf;
-}
-
 static char *u64s(uint64_t v, char *buf, size_t n)
 {
 	snprintf(buf, n, "%llu", (unsigned long long)v);
@@ -335,7 +326,7 @@ int cmd_flow_top(int argc, char **argv)
 					      (json_int_t)e->packets, "bytes", (json_int_t)e->bytes);
 			if (t.by == BY_DPORT) {
 				unsigned port = (unsigned)e->key[1] << 8 | e->key[2];
-				const char *p = proto_name(e->key[0], pb, sizeof pb);
+				const char *p = ks_cc_proto_text(e->key[0], pb, sizeof pb);
 				json_object_set_new(o, "proto", json_string(p));
 				json_object_set_new(o, "port", json_integer(port));
 				snprintf(k, sizeof k, ks_g.format == KS_FMT_CSV ? "%s,%u" : "%s/%u", p, port);
@@ -393,7 +384,7 @@ static int query_row(void *ctx, const struct ks_flow *f)
 	ks_addr_format(&f->dst, d);
 	ms_time(f->first_ms, t0, sizeof t0);
 	ms_time(f->last_ms, t1, sizeof t1);
-	const char *p = proto_name(f->proto, pb, sizeof pb);
+	const char *p = ks_cc_proto_text(f->proto, pb, sizeof pb);
 	if (ks_g.format == KS_FMT_JSON) {
 		json_array_append_new(
 			q->arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:I, s:i, s:i, s:i}", "first",
@@ -516,8 +507,11 @@ static bool is_infected(void *ctx, const struct ks_addr *a)
 	return in->n && bsearch(a, in->v, in->n, sizeof(*in->v), addr_cmp) != NULL;
 }
 
-/* One address per line, '#' comments; a bad line is named. */
-static int infected_file(struct infected *in, const char *path)
+/* Calls fn(ctx, token) for every non-empty line of path, with '#'
+ * comments and surrounding blanks removed; a token of 63 bytes or more, or
+ * a non-zero fn, stops with "path:LINE: expected" (printed), KS_EXIT_DATA. */
+static int each_line(const char *path, int (*fn)(void *ctx, const char *tok), void *ctx,
+		     const char *expected)
 {
 	char err[600], *buf;
 	size_t len;
@@ -538,14 +532,11 @@ static int infected_file(struct infected *in, const char *path)
 		while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
 			stop--;
 		if (stop > p) {
-			char tok[KS_ADDR_STRLEN + 1];
-			struct ks_addr a;
+			char tok[64];
 			size_t n = (size_t)(stop - p);
-			if (n >= sizeof tok || (memcpy(tok, p, n), tok[n] = '\0', ks_addr_parse(tok, &a) != 0)) {
-				ks_err("%s:%zu: expected one IPv4 or IPv6 address per line", path, line);
+			if (n >= sizeof tok || (memcpy(tok, p, n), tok[n] = '\0', fn(ctx, tok) != 0)) {
+				ks_err("%s:%zu: expected %s", path, line, expected);
 				r = KS_EXIT_DATA;
-			} else {
-				infected_add(in, &a);
 			}
 		}
 		p = nl ? nl + 1 : end;
@@ -554,51 +545,39 @@ static int infected_file(struct infected *in, const char *path)
 	return r;
 }
 
+static int infected_line(void *ctx, const char *tok)
+{
+	struct ks_addr a;
+	if (ks_addr_parse(tok, &a) != 0)
+		return KS_EINVAL;
+	infected_add(ctx, &a);
+	return 0;
+}
+
+static int prefix_line(void *ctx, const char *tok)
+{
+	char bad[128];
+	return ks_pset_parse_list(ctx, tok, 1, bad, sizeof bad);
+}
+
 /* CIDRs from a list "P,P" or, with '@', a file of one prefix per line. */
 static int prefixes(struct ks_pset *s, const char *spec, const char *opt)
 {
 	char bad[128];
 	ks_pset_init(s);
+	int r = 0;
 	if (spec[0] != '@') {
 		if (ks_pset_parse_list(s, spec, 1, bad, sizeof bad) != 0) {
 			ks_err("--%s: '%s' is not a prefix (CIDR[,CIDR...] or @FILE)", opt, bad);
-			return KS_EXIT_USAGE;
+			r = KS_EXIT_USAGE;
 		}
-		ks_pset_build(s);
-		return 0;
+	} else {
+		r = each_line(spec + 1, prefix_line, s, "one prefix (CIDR) per line");
 	}
-	char err[600], *buf;
-	size_t len;
-	if (ks_cmd_read_file(spec + 1, 64u << 20, &buf, &len, err, sizeof err) != 0) {
-		ks_err("%s", err);
-		return KS_EXIT_FAIL;
-	}
-	size_t line = 0;
-	int r = 0;
-	for (char *p = buf, *end = buf + len; p < end && r == 0;) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *e = nl ? nl : end;
-		line++;
-		char *h = memchr(p, '#', (size_t)(e - p));
-		char *stop = h ? h : e;
-		while (p < stop && (*p == ' ' || *p == '\t'))
-			p++;
-		while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
-			stop--;
-		if (stop > p) {
-			char tok[KS_ADDR_STRLEN + 8];
-			size_t n = (size_t)(stop - p);
-			if (n >= sizeof tok || (memcpy(tok, p, n), tok[n] = '\0',
-						ks_pset_parse_list(s, tok, 1, bad, sizeof bad) != 0)) {
-				ks_err("%s:%zu: expected one prefix (CIDR) per line", spec + 1, line);
-				r = KS_EXIT_DATA;
-			}
-		}
-		p = nl ? nl + 1 : end;
-	}
-	free(buf);
 	if (r == 0)
 		ks_pset_build(s);
+	else
+		ks_pset_release(s);
 	return r;
 }
 
@@ -669,7 +648,7 @@ int cmd_flow_detect_cc(int argc, char **argv)
 		goto out;
 	}
 	size_t from_darknet = inf.n;
-	if (ifile && (r = infected_file(&inf, ifile)) != 0)
+	if (ifile && (r = each_line(ifile, infected_line, &inf, "one IPv4 or IPv6 address per line")) != 0)
 		goto out;
 	if (inf.n)
 		qsort(inf.v, inf.n, sizeof(*inf.v), addr_cmp);

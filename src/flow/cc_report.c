@@ -19,15 +19,6 @@ static json_t *jtime(int64_t ms)
 
 static double r4(double x) { return round(x * 10000.0) / 10000.0; }
 
-static const char *proto_str(uint8_t p, char *buf, size_t n)
-{
-	const char *s = ks_cc_proto_name(p);
-	if (s)
-		return s;
-	snprintf(buf, n, "%u", p);
-	return buf;
-}
-
 static json_t *host_json(const struct ks_cc_host *h)
 {
 	char a[KS_ADDR_STRLEN];
@@ -83,7 +74,7 @@ json_t *ks_cc_result_json(const struct ks_cc_result *r)
 		json_object_set_new(j, "rank", json_integer((json_int_t)i + 1));
 		json_object_set_new(j, "address", json_string(ks_addr_format(&c->addr, a)));
 		json_object_set_new(j, "port", json_integer(c->port));
-		json_object_set_new(j, "proto", json_string(proto_str(c->proto, pb, sizeof pb)));
+		json_object_set_new(j, "proto", json_string(ks_cc_proto_text(c->proto, pb, sizeof pb)));
 		json_object_set_new(j, "score", json_real(r4(c->score)));
 		json_object_set_new(j, "fanin", json_real(r4(c->fanin)));
 		json_object_set_new(j, "beacon", json_real(r4(c->beacon)));
@@ -124,7 +115,7 @@ void ks_cc_result_csv(FILE *f, const struct ks_cc_result *r)
 		ks_addr_format(&c->addr, v[1]);
 		snprintf(v[2], sizeof v[2], "%u", c->port);
 		char pb[8];
-		snprintf(v[3], sizeof v[3], "%s", proto_str(c->proto, pb, sizeof pb));
+		snprintf(v[3], sizeof v[3], "%s", ks_cc_proto_text(c->proto, pb, sizeof pb));
 		snprintf(v[4], sizeof v[4], "%.4f", r4(c->score));
 		snprintf(v[5], sizeof v[5], "%.4f", r4(c->fanin));
 		snprintf(v[6], sizeof v[6], "%.4f", r4(c->beacon));
@@ -159,7 +150,7 @@ void ks_cc_result_text(FILE *f, const struct ks_cc_result *r, size_t max_hosts)
 		const struct ks_cc_cand *c = &r->v[i];
 		char a[KS_ADDR_STRLEN], pb[8];
 		fprintf(f, "\n#%zu %s:%u/%s  score %.3f (fan-in %.3f, beacon %.3f, size %.3f)\n", i + 1,
-			ks_addr_format(&c->addr, a), c->port, proto_str(c->proto, pb, sizeof pb), c->score,
+			ks_addr_format(&c->addr, a), c->port, ks_cc_proto_text(c->proto, pb, sizeof pb), c->score,
 			c->fanin, c->beacon, c->size);
 		fprintf(f, "   infected %u (beaconing %u), clean %u (beaconing %u); %" PRIu64
 			   " flows, %" PRIu64 " B out, %" PRIu64 " B in; %s .. %s\n",

@@ -199,6 +199,15 @@ const char *ks_cc_proto_name(uint8_t proto)
 	return NULL;
 }
 
+const char *ks_cc_proto_text(uint8_t proto, char *buf, size_t n)
+{
+	const char *s = ks_cc_proto_name(proto);
+	if (s)
+		return s;
+	snprintf(buf, n, "%u", proto);
+	return buf;
+}
+
 static bool proto_parse(const char *s, size_t n, uint8_t *out)
 {
 	for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++)

@@ -124,6 +124,8 @@ void ks_cc_merged_free(struct ks_cc_merged *m, size_t n);
 /* Protocol name written in files ("tcp", "udp", "icmp", "ipv6-icmp",
  * "sctp", "gre") or NULL for others (written as a decimal number). */
 const char *ks_cc_proto_name(uint8_t proto);
+/* ks_cc_proto_name(), or the decimal number written into buf. */
+const char *ks_cc_proto_text(uint8_t proto, char *buf, size_t n);
 /* "2026-11-22T04:19:00Z" into buf (at least 21 bytes); with ms != 0
  * "2026-11-22T04:19:00.000Z" (at least 25 bytes). */
 const char *ks_cc_time_format(int64_t t, int ms, char *buf, size_t n);

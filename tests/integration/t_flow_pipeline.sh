@@ -79,6 +79,20 @@ check_eq "periodic clean services are not candidates" \
 check_eq "no infected hosts, no candidates" \
 	"$("$KANSOKU" --db "$W/flows-only.db" -q flow ingest "$W/f.pcap" && "$KANSOKU" --db "$W/flows-only.db" flow detect-cc --internal "$internal" --format json | jq '.candidates | length')" 0
 
+# Bad side files are named with their line.
+printf '198.51.100.7\nnot-an-address\n' >"$W/bad-infected.txt"
+err=$(k flow detect-cc --infected "$W/bad-infected.txt" 2>&1)
+check_eq "bad --infected file exit status 3" "$?" 3
+case $err in *bad-infected.txt:2:*) pass "bad --infected file names line 2" ;; *) fail "bad --infected file names line 2" "$err" ;; esac
+printf '192.0.2.0/24\n192.0.2.0/33\n' >"$W/bad-allow.txt"
+err=$(k flow detect-cc --allowlist "@$W/bad-allow.txt" 2>&1)
+case $err in *bad-allow.txt:2:*) pass "bad allowlist file names line 2" ;; *) fail "bad allowlist file names line 2" "$err" ;; esac
+# The allowlist removes a C&C server from the candidates.
+cc1=$(jq -r '.cc[0].addr' "$T")
+check_eq "allowlisted server is not a candidate" \
+	"$(k flow detect-cc --internal "$internal" --infected "$W/silent.txt" --allowlist "$cc1/32" --format json |
+		jq --arg a "$cc1" '[.candidates[] | select(.address == $a)] | length')" 0
+
 # Sharing: save as operator isp-a, export STIX, import into another operator's store.
 check "detect-cc --save" k -q flow detect-cc --internal "$internal" --infected "$W/silent.txt" --save --operator isp-a --format csv >/dev/null
 check "cc export stix" k -q cc export --format stix --out "$W/cc.stix"
