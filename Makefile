@@ -84,11 +84,23 @@ test: deps
 	$(MAKE) fuzz-smoke
 	@tests/summary.sh
 
-# libFuzzer builds: every target links all library sources compiled with clang.
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# libFuzzer builds: the library compiled once with clang's coverage
+# instrumentation (fuzzer-no-link), each target linked against it.
+FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 $(INC) $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
-	  $< $(LIB_SRC) $(PKG_LIBS) -lm -lpthread -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+build/fuzz/libkansoku.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libkansoku.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined $< build/fuzz/libkansoku.a \
+	  $(PKG_LIBS) -lm -lpthread -o $@
 
 fuzz-smoke: $(FUZZ_BIN)
 	KS_FUZZ_MODE=smoke KS_FUZZ_RUNS=$(SMOKE_RUNS) tests/fuzz/run.sh $(FUZZ_BIN)
@@ -118,4 +130,4 @@ check-style:
 clean:
 	rm -rf build bin
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build/fuzz/obj -name '*.d' 2>/dev/null)

@@ -9,6 +9,7 @@
  * that the hourly sums lack (at most one flush interval); never the
  * reverse, and never a half-written file (docs/flow.md). */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,15 +109,28 @@ static int add_row(void *ctx, uint32_t hour, uint8_t proto, uint16_t dport,
 }
 
 /* Segments, then one transaction with the hour sums and counter deltas. */
-static int sink_flush(struct sink *s)
+/* Exporter counters as the decoder has them now (caller frees *out). */
+static void exporter_snapshot(const struct ks_nf *nf, struct ks_nf_exporter_stats **out, size_t *n)
+{
+	*n = ks_nf_exporter_count(nf);
+	*out = ks_xcalloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		if (ks_nf_exporter_stats(nf, i, &(*out)[i]) != 0)
+			memset(&(*out)[i], 0, sizeof((*out)[i]));
+}
+
+/* Writes what was appended: segments, then one transaction with the hour
+ * sums and the exporter counters' growth from the last flush to cur[0..ne)
+ * (the decoder's counters when the last flow appended was decoded). */
+static int sink_flush(struct sink *s, const struct ks_nf_exporter_stats *cur, size_t ne)
 {
 	char dir[4096];
+	int64_t t0 = ks_time_now_us();
 	if (ks_seg_flush(s->seg) != 0) {
 		ks_cmd_flow_dir(s->stream, dir, sizeof dir);
 		ks_err("%s: cannot write flow segments: %s", dir, strerror(errno));
 		return KS_EXIT_FAIL;
 	}
-	size_t ne = ks_nf_exporter_count(s->nf);
 	if (ne > s->nprev) {
 		s->prev = ks_xreallocarray(s->prev, ne, sizeof(*s->prev));
 		memset(s->prev + s->nprev, 0, (ne - s->nprev) * sizeof(*s->prev));
@@ -129,20 +143,19 @@ static int sink_flush(struct sink *s)
 		r = ks_store_flow_hour_add_rows(s->st, s->stream, rw.v, rw.n);
 	free(rw.v);
 	for (size_t i = 0; r == 0 && i < ne; i++) {
-		struct ks_nf_exporter_stats x;
-		if (ks_nf_exporter_stats(s->nf, i, &x) != 0)
-			continue;
-		const struct ks_nf_exporter_stats *p = &s->prev[i];
+		const struct ks_nf_exporter_stats *x = &cur[i], *p = &s->prev[i];
+		if (x->datagrams == 0)
+			continue; /* not filled in */
 		char nb[128];
 		struct ks_store_exporter e = {
-			.addr = x.addr, .port = x.port, .version = x.version,
-			.name = exporter_name(s, &x.addr, nb, sizeof nb),
-			.first_ms = x.first_ms, .last_ms = x.last_ms,
-			.datagrams = x.datagrams - p->datagrams, .flows = x.flows - p->flows,
-			.options_records = x.options_records - p->options_records,
-			.lost_packets = x.lost_packets - p->lost_packets, .lost_flows = x.lost_flows - p->lost_flows,
-			.malformed = x.malformed - p->malformed, .no_template = x.no_template - p->no_template,
-			.templates = x.templates, .sampling = x.sampling,
+			.addr = x->addr, .port = x->port, .version = x->version,
+			.name = exporter_name(s, &x->addr, nb, sizeof nb),
+			.first_ms = x->first_ms, .last_ms = x->last_ms,
+			.datagrams = x->datagrams - p->datagrams, .flows = x->flows - p->flows,
+			.options_records = x->options_records - p->options_records,
+			.lost_packets = x->lost_packets - p->lost_packets, .lost_flows = x->lost_flows - p->lost_flows,
+			.malformed = x->malformed - p->malformed, .no_template = x->no_template - p->no_template,
+			.templates = x->templates, .sampling = x->sampling,
 		};
 		r = ks_store_flow_exporter_add(s->st, s->stream, &e);
 	}
@@ -153,12 +166,23 @@ static int sink_flush(struct sink *s)
 		ks_store_rollback(s->st);
 		return KS_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < ne; i++)
-		ks_nf_exporter_stats(s->nf, i, &s->prev[i]);
+	memcpy(s->prev, cur, ne * sizeof(*cur));
 	ks_flow_hourly_clear(&s->hours);
-	ks_debug("flushed %llu flows", (unsigned long long)(s->flows - s->flushed));
+	ks_debug("flushed %llu flows in %.1f ms", (unsigned long long)(s->flows - s->flushed),
+		 (double)(ks_time_now_us() - t0) / 1000.0);
 	s->flushed = s->flows;
 	return 0;
+}
+
+/* sink_flush with the decoder's counters now (single-threaded use). */
+static int sink_flush_now(struct sink *s)
+{
+	struct ks_nf_exporter_stats *cur;
+	size_t ne;
+	exporter_snapshot(s->nf, &cur, &ne);
+	int r = sink_flush(s, cur, ne);
+	free(cur);
+	return r;
 }
 
 /* Creates the stream's segment writer and decoder. 0 or an exit code. */
@@ -289,14 +313,14 @@ static int ingest_one(struct ks_store *st, const char *path, int force, uint64_t
 		}
 		if (dr != 0)
 			malformed++;
-		if (ks_seg_buffered(s.seg) >= INGEST_FLUSH_FLOWS && (r = sink_flush(&s)) != 0)
+		if (ks_seg_buffered(s.seg) >= INGEST_FLUSH_FLOWS && (r = sink_flush_now(&s)) != 0)
 			goto out;
 	}
 	if (cr != KS_ENOENT) {
 		ks_err("%s", ks_capture_error(c));
 		r = KS_EXIT_DATA; /* what was read so far is kept: the stream is finished below */
 	}
-	int fr2 = sink_flush(&s);
+	int fr2 = sink_flush_now(&s);
 	if (fr2 != 0) {
 		r = fr2;
 		goto out;
@@ -385,22 +409,169 @@ int cmd_flow_ingest(int argc, char **argv)
 
 /* ---- flow collect --------------------------------------------------------- */
 
-struct collect {
-	struct sink s;
-	struct ks_flow_listen *l;
-	uint64_t malformed;
+/* Two threads: the receiving thread reads datagrams and decodes them; a
+ * writer thread appends the flows to the segments, sums them and flushes.
+ * They meet in a ring of batches: flows in decoding order, and flush
+ * marks that carry the decoder's exporter counters as they were after the
+ * last flow before the mark, so every flush stores exactly the counters of
+ * the flows it wrote. A full ring makes the receiver wait (the socket
+ * buffer takes up the slack); the writer owns the store until it stops. */
+
+#define BATCH_FLOWS 4096
+#define RING 32 /* batches: 32 x 4096 flows x 64 bytes = 8 MiB */
+
+enum batch_kind { B_FLOWS, B_FLUSH, B_STOP };
+
+struct batch {
+	enum batch_kind kind;
+	size_t n;
+	struct ks_flow v[BATCH_FLOWS];
+	struct ks_nf_exporter_stats *snap; /* B_FLUSH: owned by the batch until taken */
+	size_t nsnap;
 };
+
+struct collect {
+	struct sink s;               /* writer thread's (s.nf: the receiver's) */
+	struct ks_flow_listen *l;
+	struct batch *ring;
+	size_t head, tail, used;     /* guarded by mu */
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	int werr;                    /* writer's exit code once failed; guarded by mu */
+	struct batch *cur;           /* receiver's batch being filled (ring slot) */
+	uint64_t datagrams, flows, unflushed; /* receiver's counts */
+	uint32_t retention;
+};
+
+/* Receiver: the next free slot, waiting while the ring is full. NULL when
+ * the writer failed. */
+static struct batch *slot_get(struct collect *c)
+{
+	pthread_mutex_lock(&c->mu);
+	while (c->used == RING && !c->werr)
+		pthread_cond_wait(&c->nonfull, &c->mu);
+	struct batch *b = c->werr ? NULL : &c->ring[c->head];
+	pthread_mutex_unlock(&c->mu);
+	if (b) {
+		b->kind = B_FLOWS;
+		b->n = 0;
+		b->snap = NULL;
+	}
+	return b;
+}
+
+static void slot_put(struct collect *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->head = (c->head + 1) % RING;
+	c->used++;
+	pthread_cond_signal(&c->nonempty);
+	pthread_mutex_unlock(&c->mu);
+	c->cur = NULL;
+}
+
+/* Publishes the batch being filled, if any flows are in it. */
+static int publish_flows(struct collect *c)
+{
+	if (c->cur && c->cur->n)
+		slot_put(c);
+	return 0;
+}
+
+/* Publishes a flush (or stop) mark with the decoder's counters now. */
+static int publish_mark(struct collect *c, enum batch_kind kind)
+{
+	publish_flows(c);
+	if (!c->cur && !(c->cur = slot_get(c)))
+		return KS_EXIT_FAIL;
+	c->cur->kind = kind;
+	exporter_snapshot(c->s.nf, &c->cur->snap, &c->cur->nsnap);
+	slot_put(c);
+	c->unflushed = 0;
+	return 0;
+}
+
+static int collect_flow(void *ctx, const struct ks_flow *f)
+{
+	struct collect *c = ctx;
+	if (!c->cur && !(c->cur = slot_get(c)))
+		return KS_EIO; /* the writer failed: stop */
+	c->cur->v[c->cur->n++] = *f;
+	c->flows++;
+	c->unflushed++;
+	if (c->cur->n == BATCH_FLOWS)
+		slot_put(c);
+	return 0;
+}
 
 static int on_datagram(void *ctx, const struct ks_addr *from, uint16_t port, const uint8_t *p, size_t n)
 {
 	struct collect *c = ctx;
-	c->s.datagrams++;
-	int r = ks_nf_datagram(c->s.nf, from, port, ks_time_now_us() / 1000, p, n, sink_flow, &c->s);
-	if (r == KS_ENOMEM)
-		return r;
-	if (r != 0)
-		c->malformed++;
-	return 0;
+	c->datagrams++;
+	int r = ks_nf_datagram(c->s.nf, from, port, ks_time_now_us() / 1000, p, n, collect_flow, c);
+	return r == KS_ENOMEM || r == KS_EIO ? r : 0; /* malformed: counted by the decoder */
+}
+
+/* Writer thread: retention once an hour, as the store's owner. */
+static void expire_segments(struct collect *c, int64_t now_us)
+{
+	char dir[4096];
+	uint64_t removed = 0;
+	int64_t *ids;
+	size_t nids;
+	if (ks_store_flow_streams(c->s.st, &ids, &nids) != 0)
+		return;
+	for (size_t i = 0; i < nids; i++) {
+		ks_cmd_flow_dir(ids[i], dir, sizeof dir);
+		uint64_t rm = 0;
+		ks_seg_expire(dir, now_us / 1000 - (int64_t)c->retention * 86400000, &rm);
+		removed += rm;
+	}
+	free(ids);
+	if (removed)
+		ks_info("retention: %llu segment files older than %u days removed",
+			(unsigned long long)removed, c->retention);
+}
+
+static void *writer_main(void *arg)
+{
+	struct collect *c = arg;
+	int64_t next_expire = 0;
+	for (int stop = 0; !stop;) {
+		pthread_mutex_lock(&c->mu);
+		while (c->used == 0)
+			pthread_cond_wait(&c->nonempty, &c->mu);
+		struct batch *b = &c->ring[c->tail];
+		pthread_mutex_unlock(&c->mu);
+		int r = 0;
+		if (b->kind == B_FLOWS) {
+			for (size_t i = 0; i < b->n && r == 0; i++)
+				if (sink_flow(&c->s, &b->v[i]) != 0) {
+					ks_err("out of memory");
+					r = KS_EXIT_FAIL;
+				}
+		} else {
+			r = sink_flush(&c->s, b->snap, b->nsnap);
+			free(b->snap);
+			b->snap = NULL;
+			stop = b->kind == B_STOP;
+			int64_t now = ks_time_now_us();
+			if (r == 0 && c->retention && now >= next_expire) {
+				expire_segments(c, now);
+				next_expire = now + 3600LL * 1000000;
+			}
+		}
+		pthread_mutex_lock(&c->mu);
+		c->tail = (c->tail + 1) % RING;
+		c->used--;
+		if (r != 0) {
+			c->werr = r;
+			stop = 1;
+		}
+		pthread_cond_signal(&c->nonfull);
+		pthread_mutex_unlock(&c->mu);
+	}
+	return NULL;
 }
 
 static void collect_summary(struct collect *c, double secs)
@@ -418,7 +589,7 @@ static void collect_summary(struct collect *c, double secs)
 	ks_info("collected %llu datagrams, %llu flows in %.1f s from %zu exporters; lost: %llu export "
 		"packets, %llu flows (sequence numbers); %llu malformed, %llu records without template; "
 		"kernel drops: %llu",
-		(unsigned long long)c->s.datagrams, (unsigned long long)c->s.flows, secs,
+		(unsigned long long)c->datagrams, (unsigned long long)c->flows, secs,
 		ks_nf_exporter_count(c->s.nf), (unsigned long long)lost_p, (unsigned long long)lost_f,
 		(unsigned long long)malformed, (unsigned long long)nt,
 		(unsigned long long)ks_flow_listen_drops(c->l));
@@ -445,7 +616,7 @@ int cmd_flow_collect(int argc, char **argv)
 		"--flush-interval seconds (or sooner, when --flush-flows are buffered), and when stopped,\n"
 		"the buffered flows are written durably to segment files (<db>.flows/) and their hourly\n"
 		"sums and exporter counters to the store: a crash or SIGKILL loses at most the flows of\n"
-		"the last interval (docs/flow.md).",
+		"the last interval (docs/flow.md). Decoding and writing run on two threads.",
 		0, 0};
 	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);
 	if (r >= 0)
@@ -454,101 +625,111 @@ int cmd_flow_collect(int argc, char **argv)
 		ks_err("--exporter-name '%s': expected NAME or ADDR=NAME[,ADDR=NAME...]", names);
 		return KS_EXIT_USAGE;
 	}
-	struct collect c;
-	memset(&c, 0, sizeof c);
+	struct collect *c = ks_xcalloc(1, sizeof *c);
 	char err[512];
-	if (ks_flow_listen_open(listen, (int)rcvbuf, &c.l, err, sizeof err) != 0) {
+	if (ks_flow_listen_open(listen, (int)rcvbuf, &c->l, err, sizeof err) != 0) {
 		ks_err("%s", err);
+		free(c);
 		return KS_EXIT_FAIL;
 	}
 	struct ks_store *st;
 	if (ks_cmd_store(&st) != 0) {
-		ks_flow_listen_close(c.l);
+		ks_flow_listen_close(c->l);
+		free(c);
 		return KS_EXIT_FAIL;
 	}
 	char key[96];
 	int64_t start_us = ks_time_now_us(), id;
-	snprintf(key, sizeof key, "collect:%s:%lld.%d", ks_flow_listen_name(c.l), (long long)start_us,
+	snprintf(key, sizeof key, "collect:%s:%lld.%d", ks_flow_listen_name(c->l), (long long)start_us,
 		 (int)getpid());
-	if (ks_store_flow_stream_create(st, key, ks_flow_listen_name(c.l), "collect", &id) != 0) {
+	int started = 0;
+	pthread_t wt;
+	if (ks_store_flow_stream_create(st, key, ks_flow_listen_name(c->l), "collect", &id) != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;
 		goto out;
 	}
-	if ((r = sink_open(&c.s, st, id)) != 0)
+	if ((r = sink_open(&c->s, st, id)) != 0)
 		goto out;
 	if (strchr(names ? names : "", '='))
-		c.s.name_map = names;
+		c->s.name_map = names;
 	else
-		c.s.name_all = names;
+		c->s.name_all = names;
+	c->retention = retention;
+	c->ring = ks_xcalloc(RING, sizeof(*c->ring));
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->nonempty, NULL);
+	pthread_cond_init(&c->nonfull, NULL);
+	if (pthread_create(&wt, NULL, writer_main, c) != 0) {
+		ks_err("cannot start the writer thread: %s", strerror(errno));
+		r = KS_EXIT_FAIL;
+		goto out;
+	}
+	started = 1;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ks_info("listening on %s (receive buffer %d bytes), stream %lld, flushing every %u s",
-		ks_flow_listen_name(c.l), ks_flow_listen_rcvbuf(c.l), (long long)id, interval);
+		ks_flow_listen_name(c->l), ks_flow_listen_rcvbuf(c->l), (long long)id, interval);
 	int tty = isatty(2) && ks_log_level >= 0;
 	int64_t next_flush = start_us + (int64_t)interval * 1000000, next_progress = start_us + 1000000;
-	int64_t next_expire = start_us;
 	uint64_t last_flows = 0;
-	while (!stop_flag && (!max_dgrams || c.s.datagrams < max_dgrams)) {
-		int rr = ks_flow_listen_recv(c.l, 200, on_datagram, &c);
+	while (!stop_flag && (!max_dgrams || c->datagrams < max_dgrams)) {
+		int rr = ks_flow_listen_recv(c->l, 200, on_datagram, c);
 		if (rr == KS_ENOMEM || rr == KS_ESYS) {
-			ks_err("%s: %s", ks_flow_listen_name(c.l),
+			ks_err("%s: %s", ks_flow_listen_name(c->l),
 			       rr == KS_ENOMEM ? "out of memory" : strerror(errno));
 			r = KS_EXIT_FAIL;
 			break;
 		}
+		if (rr == KS_EIO)
+			break; /* the writer failed and said why */
 		int64_t now = ks_time_now_us();
-		if (now >= next_flush || ks_seg_buffered(c.s.seg) >= flush_flows) {
-			if ((r = sink_flush(&c.s)) != 0)
+		if (now >= next_flush || c->unflushed >= flush_flows) {
+			if (publish_mark(c, B_FLUSH) != 0)
 				break;
 			next_flush = now + (int64_t)interval * 1000000;
-		}
-		if (retention && now >= next_expire) {
-			char dir[4096];
-			uint64_t removed = 0;
-			ks_cmd_flow_dir(0, dir, sizeof dir);
-			int64_t *ids;
-			size_t nids;
-			if (ks_store_flow_streams(st, &ids, &nids) == 0) {
-				for (size_t i = 0; i < nids; i++) {
-					ks_cmd_flow_dir(ids[i], dir, sizeof dir);
-					uint64_t rm = 0;
-					ks_seg_expire(dir, now / 1000 - (int64_t)retention * 86400000, &rm);
-					removed += rm;
-				}
-				free(ids);
-			}
-			if (removed)
-				ks_info("retention: %llu segment files older than %u days removed",
-					(unsigned long long)removed, retention);
-			next_expire = now + 3600LL * 1000000;
+		} else if (rr == 0) {
+			publish_flows(c); /* a quiet moment: let the writer have what there is */
 		}
 		if (tty && now >= next_progress) {
 			fprintf(stderr, "\r%llu datagrams, %llu flows, %.0f flows/s   ",
-				(unsigned long long)c.s.datagrams, (unsigned long long)c.s.flows,
-				(double)(c.s.flows - last_flows));
-			last_flows = c.s.flows;
+				(unsigned long long)c->datagrams, (unsigned long long)c->flows,
+				(double)(c->flows - last_flows));
+			last_flows = c->flows;
 			next_progress = now + 1000000;
 		}
 	}
 	if (tty)
 		fputc('\n', stderr);
-	if (r == 0) {
-		/* drain what the kernel already holds, then the last flush */
-		while (ks_flow_listen_recv(c.l, 0, on_datagram, &c) > 0)
+	if (r == 0) /* what the kernel already holds, then the last flush */
+		while (ks_flow_listen_recv(c->l, 0, on_datagram, c) > 0)
 			;
-		if ((r = sink_flush(&c.s)) == 0 && ks_store_flow_stream_finish(st, id) != 0) {
-			ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
-			r = KS_EXIT_FAIL;
-		}
-	}
-	collect_summary(&c, (double)(ks_time_now_us() - start_us) / 1e6);
-	sink_close(&c.s);
+	publish_mark(c, B_STOP); /* fails only when the writer already stopped */
 out:
+	if (started) {
+		pthread_join(wt, NULL);
+		if (c->werr && r == 0)
+			r = c->werr;
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->nonempty);
+		pthread_cond_destroy(&c->nonfull);
+	}
+	if (r == 0 && ks_store_flow_stream_finish(st, id) != 0) {
+		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
+		r = KS_EXIT_FAIL;
+	}
+	if (c->s.nf)
+		collect_summary(c, (double)(ks_time_now_us() - start_us) / 1e6);
+	if (c->ring)
+		for (size_t i = 0; i < RING; i++)
+			free(c->ring[i].snap);
+	free(c->ring);
+	sink_close(&c->s);
 	ks_store_close(st);
-	ks_flow_listen_close(c.l);
+	ks_flow_listen_close(c->l);
+	free(c);
 	return r;
 }
