@@ -59,6 +59,8 @@ struct sink {
 	/* counters already stored, per exporter index (for deltas) */
 	struct ks_nf_exporter_stats *prev;
 	size_t nprev;
+	struct ks_store_flow_hour_row *rows; /* kept between flushes: no fresh pages each time */
+	size_t rows_cap;
 	const char *name_all;     /* --exporter-name NAME */
 	const char *name_map;     /* --exporter-name ADDR=NAME[,...] */
 	uint64_t flows, flushed, datagrams;
@@ -97,13 +99,15 @@ static const char *exporter_name(const struct sink *s, const struct ks_addr *a, 
 
 struct rows {
 	struct ks_store_flow_hour_row *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int add_row(void *ctx, uint32_t hour, uint8_t proto, uint16_t dport,
 		   const struct ks_flow_hourly_cnt *c)
 {
 	struct rows *rw = ctx;
+	if (rw->n == rw->cap)
+		return KS_ELIMIT; /* cannot happen: sized by ks_flow_hourly_bound */
 	rw->v[rw->n++] = (struct ks_store_flow_hour_row){hour, proto, dport, c->flows, c->packets, c->bytes};
 	return 0;
 }
@@ -136,12 +140,16 @@ static int sink_flush(struct sink *s, const struct ks_nf_exporter_stats *cur, si
 		memset(s->prev + s->nprev, 0, (ne - s->nprev) * sizeof(*s->prev));
 		s->nprev = ne;
 	}
-	struct rows rw = {ks_xcalloc(ks_flow_hourly_bound(&s->hours) + 1, sizeof *rw.v), 0};
+	size_t bound = ks_flow_hourly_bound(&s->hours) + 1;
+	if (bound > s->rows_cap) {
+		s->rows = ks_xreallocarray(s->rows, bound, sizeof(*s->rows));
+		s->rows_cap = bound;
+	}
+	struct rows rw = {s->rows, 0, s->rows_cap};
 	ks_flow_hourly_each(&s->hours, add_row, &rw);
 	int r = ks_store_begin(s->st);
 	if (r == 0)
 		r = ks_store_flow_hour_add_rows(s->st, s->stream, rw.v, rw.n);
-	free(rw.v);
 	for (size_t i = 0; r == 0 && i < ne; i++) {
 		const struct ks_nf_exporter_stats *x = &cur[i], *p = &s->prev[i];
 		if (x->datagrams == 0)
@@ -211,6 +219,7 @@ static void sink_close(struct sink *s)
 	ks_nf_free(s->nf);
 	ks_flow_hourly_release(&s->hours);
 	free(s->prev);
+	free(s->rows);
 }
 
 /* Removes a stream's rows and segment files. */
@@ -417,8 +426,8 @@ int cmd_flow_ingest(int argc, char **argv)
  * the flows it wrote. A full ring makes the receiver wait (the socket
  * buffer takes up the slack); the writer owns the store until it stops. */
 
-#define BATCH_FLOWS 4096
-#define RING 32 /* batches: 32 x 4096 flows x 64 bytes = 8 MiB */
+#define BATCH_FLOWS 16384 /* few thread hand-offs */
+#define RING 16 /* batches: 16 x 16384 flows x 64 bytes = 16 MiB */
 
 enum batch_kind { B_FLOWS, B_FLUSH, B_STOP };
 

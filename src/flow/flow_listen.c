@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 struct ks_flow_listen {
 	int fd;
 	int rcvbuf;
+	int timeo_ms; /* SO_RCVTIMEO last set (0 = none yet: blocks) */
 	uint64_t drops;
 	char name[KS_ADDR_STRLEN + 10];
 	uint8_t *buf; /* BATCH * DGRAM_MAX */
@@ -152,13 +152,19 @@ uint64_t ks_flow_listen_drops(const struct ks_flow_listen *l) { return l->drops;
 
 int ks_flow_listen_recv(struct ks_flow_listen *l, int timeout_ms, ks_flow_datagram_fn fn, void *ctx)
 {
+	/* One system call per wake-up: recvmmsg blocks (up to SO_RCVTIMEO)
+	 * until a datagram is there, then takes what else is queued. */
+	int flags = MSG_DONTWAIT;
 	if (timeout_ms != 0) {
-		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, timeout_ms);
-		if (pr < 0)
-			return errno == EINTR ? KS_EAGAIN : KS_ESYS;
-		if (pr == 0)
-			return 0;
+		if (timeout_ms != l->timeo_ms) {
+			struct timeval tv = {0, 0}; /* -1: no timeout */
+			if (timeout_ms > 0)
+				tv = (struct timeval){timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+			if (setsockopt(l->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
+				return KS_ESYS;
+			l->timeo_ms = timeout_ms;
+		}
+		flags = MSG_WAITFORONE;
 	}
 	for (int i = 0; i < BATCH; i++) {
 		struct msghdr *h = &l->msg[i].msg_hdr;
@@ -170,7 +176,7 @@ int ks_flow_listen_recv(struct ks_flow_listen *l, int timeout_ms, ks_flow_datagr
 		h->msg_controllen = sizeof l->ctl[i].b;
 		h->msg_flags = 0;
 	}
-	int n = recvmmsg(l->fd, l->msg, BATCH, MSG_DONTWAIT, NULL);
+	int n = recvmmsg(l->fd, l->msg, BATCH, flags, NULL);
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno == EINTR ? KS_EAGAIN : KS_ESYS;
 	for (int i = 0; i < n; i++) {
