@@ -336,8 +336,10 @@ static int cmd_verify(int argc, char **argv)
 		char **files = names(pd, &nf);
 		for (size_t j = 0; j < nf; j++) {
 			size_t l = strlen(files[j]);
-			if (l != 12 || strcmp(files[j] + 8, ".kfs") != 0) /* what readers skip */
+			if (l != 12 || strcmp(files[j] + 8, ".kfs") != 0) { /* what readers skip: *.tmp */
+				free(files[j]);
 				continue;
+			}
 			char path[4400], err[256];
 			snprintf(path, sizeof path, "%s/%s", pd, files[j]);
 			size_t len = 0;
@@ -346,6 +348,7 @@ static int cmd_verify(int argc, char **argv)
 			if (!buf) {
 				printf("bad %s: %s\n", path, strerror(errno));
 				nbad++;
+				free(files[j]);
 				continue;
 			}
 			if (ks_seg_read_mem(buf, len, 0, 0, NULL, count_fn, &t, NULL, err, sizeof err) != 0) {
