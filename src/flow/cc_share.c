@@ -27,6 +27,7 @@
 #include "ks_csv.h"
 #include "ks_err.h"
 #include "ks_rd.h"
+#include "ks_utf8.h"
 
 /* jansson keeps a whole document in memory, at worst about 20 bytes per
  * input byte (337 MB measured for 16 MiB of [1,1,1,...]); the default size
@@ -44,36 +45,6 @@ enum { C_ADDR, C_PORT, C_PROTO, C_SCORE, C_FIRST, C_LAST, C_BY, C_AT, C_INF, C_N
 
 /* ---- text ----------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s[0..n) and its code point,
- * or 0 if malformed (RFC 3629: no overlongs, surrogates, > U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 static bool is_control(uint32_t cp) { return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f); }
 
@@ -83,7 +54,7 @@ static bool clean_text(const char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		size_t k = ks_utf8_seq((const unsigned char *)s + i, n - i, &cp);
 		if (k == 0 || is_control(cp))
 			return false;
 		i += k;
@@ -97,7 +68,7 @@ static const char *show(const char *s, size_t n, char *buf, size_t cap)
 	size_t i = 0, o = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		size_t k = ks_utf8_seq((const unsigned char *)s + i, n - i, &cp);
 		bool esc = k == 0 || is_control(cp) || cp == '\'';
 		size_t w = esc ? 4 : k;
 		if (i >= SHOW_MAX || o + w + 4 > cap)
@@ -1200,7 +1171,7 @@ static void note_from(const char *s, size_t n, char *dst)
 	size_t i = 0, o = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t k = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		size_t k = ks_utf8_seq((const unsigned char *)s + i, n - i, &cp);
 		if (k == 0) {
 			k = 1;
 			cp = ' ';

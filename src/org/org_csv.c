@@ -30,6 +30,7 @@
 #include "ks_csv.h"
 #include "ks_err.h"
 #include "ks_prefix.h"
+#include "ks_utf8.h"
 
 #define ID_MAX 64
 #define SHOW_MAX 64 /* bytes of a bad value echoed in a message */
@@ -92,39 +93,6 @@ static int fail(struct parse *ps, unsigned line, const char *fmt, ...)
 	return KS_EINVAL;
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n) and its code point,
- * or 0 if it is malformed (overlong forms, surrogates and values above
- * U+10FFFF are malformed, RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* Control characters: C0, DEL and C1. A contact or name holding CR or LF
  * could split a notification's header lines, and the others upset
@@ -141,7 +109,7 @@ static bool is_clean_text(struct view v)
 	size_t i = 0;
 	while (i < v.n) {
 		uint32_t cp;
-		size_t k = utf8_seq(s + i, v.n - i, &cp);
+		size_t k = ks_utf8_seq(s + i, v.n - i, &cp);
 		if (k == 0 || is_control(cp))
 			return false;
 		i += k;
@@ -158,7 +126,7 @@ static const char *show(struct view v, char *buf, size_t cap)
 	/* Room kept at the end of buf for "..." and the NUL. */
 	while (i < v.n) {
 		uint32_t cp;
-		size_t k = utf8_seq(s + i, v.n - i, &cp);
+		size_t k = ks_utf8_seq(s + i, v.n - i, &cp);
 		bool esc = k == 0 || is_control(cp);
 		size_t out = esc ? 4 : k;
 		if (k == 0)

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "ks_utf8.h"
+
 int ks_probe_failed(struct ks_probe_fail *f, int code, size_t off, const char *what)
 {
 	f->off = off;
@@ -17,27 +19,8 @@ int ks_probe_failed(struct ks_probe_fail *f, int code, size_t off, const char *w
  * surrogates and values above U+10FFFF are invalid (RFC 3629). */
 static size_t utf8_len(const uint8_t *p, size_t n)
 {
-	size_t len;
-	uint32_t cp, min;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2, cp = p[0] & 0x1f, min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3, cp = p[0] & 0x0f, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	uint32_t cp;
+	return p[0] < 0x80 ? 0 : ks_utf8_seq(p, n, &cp);
 }
 
 bool ks_probe_text(char *dst, size_t cap, const uint8_t *p, size_t n)

@@ -21,6 +21,7 @@
 #include "ks_alloc.h"
 #include "ks_err.h"
 #include "ks_rd.h"
+#include "ks_utf8.h"
 
 #define DEF_MAX_BYTES (16u << 20)
 #define DEF_MAX_ENTRIES 100000
@@ -98,28 +99,9 @@ static const char *show(const char *s, size_t n, char *buf)
  * no overlong forms, surrogates or values above U+10FFFF). */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	uint32_t c = s[0], min;
-	size_t len;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c <= 0x9f))
-		return 0;
-	return len;
+	uint32_t cp = 0;
+	size_t len = ks_utf8_seq(s, n, &cp);
+	return len && !(cp >= 0x80 && cp <= 0x9f) ? len : 0; /* C1 controls are not text here */
 }
 
 /* Checks a line: UTF-8, no control characters but tab. 0 or the error. */
