@@ -103,7 +103,7 @@ for rate in $BENCH_RATES; do
 done
 # Verdict per target.
 awk '
-	{ lost[$1, $2] = $6; rate[$1, $2] = $4; cpu[$1, $2] = $8; rates[$2] = 1 }
+	{ lost[$1, $2] = $6; rate[$1, $2] = $4; cpu[$1, $2] = $8; recv[$1, $2] = $5; rates[$2] = 1 }
 	END {
 		ok_loss = 1; ok_cpu = 1; ktop = 0; ntop = 0
 		for (r in rates) {
@@ -114,5 +114,9 @@ awk '
 		}
 		printf "no loss where nfcapd loses none: %s\n", ok_loss ? "yes" : "NO"
 		printf "top rate without loss: kansoku %.0f flows/s, nfcapd %.0f flows/s (ratio %.2f)\n", ktop, ntop, ntop ? ktop / ntop : 0
+		for (r in rates)
+			if (cpu["nfcapd", r] > 0)
+				printf "rate %s: kansoku/nfcapd CPU per million flows %.2f, flows received %.2f\n", r,
+				       cpu["kansoku", r] / cpu["nfcapd", r], recv["nfcapd", r] ? recv["kansoku", r] / recv["nfcapd", r] : 0
 		printf "less CPU per million flows at every rate: %s\n", ok_cpu ? "yes" : "NO"
 	}' "$BENCH_DIR/results"
