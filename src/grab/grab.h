@@ -51,9 +51,11 @@
 #include <stdint.h>
 
 #include "ks_addr.h"
+#include "probe_coap.h"
 #include "probe_dns.h"
 #include "probe_http.h"
 #include "probe_mqtt.h"
+#include "probe_ntp.h"
 #include "probe_ssdp.h"
 #include "probe_ssh.h"
 #include "probe_telnet.h"
@@ -162,12 +164,21 @@ struct ks_grab_facts {
 	const struct ks_tls *tls;         /* handshake parsed (version, cipher, leaf) */
 	uint32_t tls_old_accepted;        /* bit 0: TLS 1.0, bit 1: TLS 1.1, bit 2: SSLv3
 					   * accepted by a second handshake (0: not tried/refused) */
-	const struct ks_http *http;       /* the HTTP response (inside TLS for https) */
-	bool http_over_tls;
+	const struct ks_http *http;       /* the response to GET / */
+	const struct ks_http *http_next;  /* the response after following its redirect */
+	const char *wwwauth;              /* the first WWW-Authenticate value as sent
+					   * (sanitised), for fingerprints; NULL: rebuilt
+					   * from http->auth as Scheme realm="..." */
+	const uint8_t *raw;               /* the service's first bytes as received (telnet:
+					   * data without IAC sequences), for fingerprints;
+					   * may be NULL */
+	size_t raw_len;
 	const struct ks_mqtt *mqtt;       /* CONNACK to our anonymous CONNECT */
 	const struct ks_dns *dns;         /* reply to the recursive query */
 	const struct ks_ssdp *ssdp;       /* M-SEARCH reply */
 	const struct ks_upnp_desc *upnp;  /* its description, when fetched */
+	const struct ks_ntp *ntp;         /* NTP server reply */
+	const struct ks_coap *coap;       /* CoAP /.well-known/core reply */
 };
 
 /* Derives the findings of one service (docs/survey.md, "Findings"):
@@ -187,6 +198,7 @@ struct ks_grab_facts {
  *                               host key, cipher or MAC, protocol 1
  *                               (high for SSLv3, export/NULL/RC4 or SSH-1)
  *   known_vulnerability highest CVE severity: ks_vuln_match of vendor,
+ *                               (needs a product or a CPE: a vendor alone is no query)
  *                               product, version (or the CPE) in db; one
  *                               finding listing the CVEs (known-exploited
  *                               first, marked "KEV")
