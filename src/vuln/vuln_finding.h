@@ -43,4 +43,10 @@ int ks_finding_parse(const char *s, enum ks_finding_type *out);
  * count as info. */
 enum ks_sev ks_sev_from_cvss(double score);
 
+/* What the owner of a device should do about a finding of type t: one or
+ * two plain-English sentences (no trailing newline), for reports,
+ * notification packages and `survey findings`. Static; "" when t is out of
+ * range. The texts are listed in docs/survey.md, "Findings". */
+const char *ks_finding_remediation(enum ks_finding_type t);
+
 #endif
