@@ -71,5 +71,6 @@ int cmd_survey_run(int argc, char **argv);
 int cmd_flow_decode(int argc, char **argv);
 int cmd_survey_fingerprint(int argc, char **argv);
 int cmd_survey_vulns(int argc, char **argv);
+int cmd_survey_login(int argc, char **argv);
 
 #endif

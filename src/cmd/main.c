@@ -46,6 +46,7 @@ static const struct cmd cmds[] = {
 	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
 	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
+	{"survey", "login", cmd_survey_login, "try weak ID/passwords on telnet, SSH, HTTP, FTP services"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
