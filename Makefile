@@ -6,7 +6,7 @@
 #   make bench      bench/*.sh
 #   make deps       install missing Debian packages (needs root / sudo)
 
-PKGS      := libpcap sqlite3 libmaxminddb jansson libxxhash libzstd libxml-2.0 libpcre2-8 libsodium
+PKGS      := libpcap sqlite3 libmaxminddb jansson libxxhash libzstd libxml-2.0 libpcre2-8 libsodium libssh libcurl
 BUILD     ?= build
 CC        ?= cc
 FUZZ_CC   ?= clang-14

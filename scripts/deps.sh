@@ -7,6 +7,8 @@ libxxhash-dev libzstd-dev libxml2-dev libpcre2-dev libxml2-utils clang-14 libcla
 wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps"
 # TCP discovery (h/disc): SipHash cookies; zmap, masscan, nmap and ncat for its tests and bench.
 PKGS="$PKGS libsodium-dev zmap masscan nmap ncat"
+# Credential checks (h/cred): libssh, libcurl; daemons for their tests.
+PKGS="$PKGS libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -72,5 +72,6 @@ int cmd_flow_decode(int argc, char **argv);
 int cmd_survey_fingerprint(int argc, char **argv);
 int cmd_survey_vulns(int argc, char **argv);
 int cmd_survey_discover(int argc, char **argv);
+int cmd_survey_login(int argc, char **argv);
 
 #endif

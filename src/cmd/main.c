@@ -47,6 +47,7 @@ static const struct cmd cmds[] = {
 	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 	{"survey", "discover", cmd_survey_discover, "find open TCP ports of a scope (raw SYN or connect())"},
+	{"survey", "login", cmd_survey_login, "try weak ID/passwords on telnet, SSH, HTTP, FTP services"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* FTP weak-credential checker: our own minimal client (replies parsed by
+ * ks_ftp_parse, probe_ftp.h). specification: RFC 959 (USER, PASS, QUIT).
+ *
+ *   greeting 220 -> USER u -> 230: no password required
+ *                             331/332 -> PASS p -> 230 (202): accepted
+ *                                                  530 ...: rejected
+ *   -> QUIT, close
+ * No other command is ever sent: nothing is listed, read or written, and
+ * no data connection is opened. (libcurl's FTP would do LIST/RETR or at
+ * least PWD/TYPE; a dozen lines of our own keep the promise exact.) */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cred.h"
+#include "cred_int.h"
+#include "ks_err.h"
+#include "probe_ftp.h"
+
+#define REPLY_MAX 8192 /* bytes of one reply */
+
+enum attempt_end { END_ACCEPTED, END_NOPASS, END_REJECTED, END_ERROR };
+
+/* Reads one whole reply into f. 0, or an error with why set. */
+static int reply(int fd, int64_t deadline, struct ks_ftp *f, char *why, size_t whylen)
+{
+	uint8_t buf[REPLY_MAX];
+	size_t n = 0;
+	for (;;) {
+		long k = n < sizeof buf ? ks_cred_recv(fd, buf + n, sizeof buf - n, deadline) : 0;
+		if (k < 0) {
+			snprintf(why, whylen, "%s", k == KS_EAGAIN ? "reply timed out" : "connection reset");
+			return (int)k;
+		}
+		n += (size_t)k;
+		int r = ks_ftp_parse(buf, n, k == 0, f);
+		if (r == 0)
+			return 0;
+		if (r != KS_EAGAIN) {
+			snprintf(why, whylen, "%s", k == 0 ? "connection closed" : "not an FTP reply");
+			return r;
+		}
+	}
+}
+
+static int command(int fd, int64_t deadline, const char *verb, const char *arg, struct ks_ftp *f,
+		   char *why, size_t whylen)
+{
+	char line[KS_CRED_PASS_MAX + KS_CRED_USER_MAX + 16];
+	int k = snprintf(line, sizeof line, "%s %s\r\n", verb, arg);
+	int r = ks_cred_send(fd, line, (size_t)k, deadline);
+	explicit_bzero(line, sizeof line);
+	if (r != 0) {
+		snprintf(why, whylen, "send failed");
+		return r;
+	}
+	return reply(fd, deadline, f, why, whylen);
+}
+
+static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms, char *why,
+				size_t whylen)
+{
+	int64_t deadline = ks_cred_deadline(io_ms);
+	struct ks_ftp f;
+	if (reply(fd, deadline, &f, why, whylen) != 0)
+		return END_ERROR;
+	if (f.code != 220) {
+		snprintf(why, whylen, "greeting %u: %.100s", f.code, f.banner);
+		return END_ERROR;
+	}
+	if (command(fd, deadline, "USER", pair->user, &f, why, whylen) != 0)
+		return END_ERROR;
+	enum attempt_end e;
+	if (f.code == 230) {
+		e = END_NOPASS;
+	} else if (f.code == 331 || f.code == 332) {
+		if (command(fd, deadline, "PASS", pair->pass, &f, why, whylen) != 0)
+			return END_REJECTED; /* some servers drop the line after a bad PASS */
+		e = f.code == 230 || f.code == 202 ? END_ACCEPTED : END_REJECTED;
+	} else {
+		e = END_REJECTED; /* 530 "not allowed" for this user, 421 ... */
+	}
+	(void)ks_cred_send(fd, "QUIT\r\n", 6, deadline);
+	return e;
+}
+
+int ks_cred_check_ftp(const struct ks_cred_target *t, const struct ks_cred_list *l,
+		      const struct ks_cred_limits *lim, const struct ks_scope *scope,
+		      const struct ks_survey_sink *sink, struct ks_cred_result *out)
+{
+	int r = ks_cred_begin(t, l, lim, scope, KS_CRED_FTP, out);
+	if (r != 0)
+		return r;
+	if (!ks_cred_gate(scope, t))
+		return KS_EDECLINED;
+	for (unsigned i = 0; i < lim->attempts && i < l->n; i++) {
+		const struct ks_cred_pair *pair = &l->v[i];
+		char why[200] = "";
+		int fd;
+		ks_cred_gap(lim, i);
+		r = ks_cred_connect(scope, t, lim->connect_ms, &fd, why, sizeof why);
+		if (r == KS_EDECLINED)
+			return r;
+		out->attempts++;
+		enum attempt_end e = r == 0 ? attempt(fd, pair, lim->io_ms, why, sizeof why) : END_ERROR;
+		if (fd >= 0)
+			close(fd);
+		switch (e) {
+		case END_ACCEPTED:
+			ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
+			ks_cred_found(sink, t, pair, NULL, out);
+			return 0;
+		case END_NOPASS:
+			ks_cred_audit(sink, t, "login-accepted user=%s (no password asked)", pair->user);
+			ks_cred_found(sink, t, NULL, NULL, out);
+			return 0;
+		case END_REJECTED:
+			ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
+			break;
+		case END_ERROR:
+			ks_cred_audit(sink, t, "error: %s", why);
+			out->status = KS_CRED_ERROR;
+			ks_cred_detail(out, "ftp: %s", why);
+			return 0;
+		}
+	}
+	out->status = KS_CRED_REJECTED;
+	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Helpers shared by the credential checkers (cred.c); not a public API.
+ * The socket helpers are for the checkers with their own client (telnet,
+ * FTP): ks_cred_connect() holds the scope gate, so a checker cannot open a
+ * connection without passing it. */
+#ifndef KS_CRED_INT_H
+#define KS_CRED_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cred.h"
+
+/* Common start of every checker: validates the arguments, fills out with
+ * defaults. 0, KS_EINVAL, or KS_EDECLINED if t->module != m. */
+int ks_cred_begin(const struct ks_cred_target *t, const struct ks_cred_list *l,
+		  const struct ks_cred_limits *lim, const struct ks_scope *scope,
+		  enum ks_cred_module m, struct ks_cred_result *out);
+
+/* The scope gate. True if t->addr may receive packets. */
+bool ks_cred_gate(const struct ks_scope *scope, const struct ks_cred_target *t);
+
+/* Audits one record for t with module ks_cred_audit_module(t->module) and
+ * the printf-formatted outcome (cut to 160 bytes). */
+void ks_cred_audit(const struct ks_survey_sink *sink, const struct ks_cred_target *t,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Records the success in out and emits the weak_credentials finding.
+ * pair NULL: no password required. how (may be NULL): appended to the
+ * detail in parentheses ("Basic"). */
+void ks_cred_found(const struct ks_survey_sink *sink, const struct ks_cred_target *t,
+		   const struct ks_cred_pair *pair, const char *how, struct ks_cred_result *out);
+
+/* Sets out->detail (printf format, cut to fit). */
+void ks_cred_detail(struct ks_cred_result *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sleeps lim->gap_ms before every attempt but the first (i > 0). */
+void ks_cred_gap(const struct ks_cred_limits *lim, unsigned i);
+
+/* Text form of t's address ("192.0.2.1" or "2001:db8::1"), and the host
+ * part of a URL ("[2001:db8::1]" for IPv6). */
+void ks_cred_host(const struct ks_cred_target *t, char *buf, size_t n, bool url);
+
+/* Checks the scope gate and connects a TCP socket to t within timeout_ms.
+ * 0 with *fd set (blocking mode off: use ks_cred_recv/ks_cred_send);
+ * KS_EDECLINED outside the scope (nothing sent); KS_ESYS with the reason in
+ * why ("connection refused", "connect timed out"). */
+int ks_cred_connect(const struct ks_scope *scope, const struct ks_cred_target *t,
+		    uint32_t timeout_ms, int *fd, char *why, size_t whylen);
+/* Receives up to n bytes, waiting until deadline_ns (CLOCK_MONOTONIC).
+ * > 0 bytes; 0 the peer closed; KS_EAGAIN deadline passed; KS_ESYS error. */
+long ks_cred_recv(int fd, uint8_t *buf, size_t n, int64_t deadline_ns);
+/* Sends all n bytes before deadline_ns. 0, KS_EAGAIN (timeout), KS_ESYS. */
+int ks_cred_send(int fd, const void *p, size_t n, int64_t deadline_ns);
+/* CLOCK_MONOTONIC now + ms. */
+int64_t ks_cred_deadline(uint32_t ms);
+
+#endif

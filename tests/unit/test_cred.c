@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Unit tests for the weak-credential checks (src/check/): the credential
+ * list parser and its error positions, the shipped Mirai list, the telnet
+ * login heuristics on transcripts, and the scope gate: a target outside the
+ * scope gets no connection (a loopback listener sees none) and no audit. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cred.h"
+#include "cred_list.h"
+#include "cred_telnet.h"
+#include "ks_err.h"
+#include "ks_test.h"
+#include "scan_scope.h"
+
+static int parse(struct ks_cred_list *l, const char *text, char *err, size_t errlen)
+{
+	ks_cred_list_init(l);
+	return ks_cred_list_parse(l, text, strlen(text), "c.tsv", err, errlen);
+}
+
+KS_TEST(cred_list_parse)
+{
+	struct ks_cred_list l;
+	char err[256];
+	const char *text = "# Mirai\n"
+			   "root\txc3511\n"
+			   "\n"
+			   "root\t\r\n"       /* empty password, CRLF */
+			   "admin\tpa#ss word\n" /* '#' and space are data */
+			   "root\txc3511\n"   /* duplicate: dropped */
+			   "guest\t12345";    /* no final newline */
+	CHECK_EQ_U64(parse(&l, text, err, sizeof err), 0);
+	CHECK_EQ_U64(l.n, 4);
+	CHECK_EQ_U64(l.dups, 1);
+	CHECK(strcmp(l.v[0].user, "root") == 0 && strcmp(l.v[0].pass, "xc3511") == 0);
+	CHECK_EQ_U64(l.v[0].line, 2);
+	CHECK(strcmp(l.v[1].user, "root") == 0 && l.v[1].pass[0] == '\0');
+	CHECK(strcmp(l.v[2].pass, "pa#ss word") == 0);
+	CHECK(strcmp(l.v[3].user, "guest") == 0 && strcmp(l.v[3].pass, "12345") == 0);
+	CHECK_EQ_U64(l.v[3].line, 7);
+	/* A second file appends; duplicates across files are dropped too. */
+	const char *more = "admin\tadmin\nguest\t12345\n";
+	CHECK_EQ_U64(ks_cred_list_parse(&l, more, strlen(more), "d.tsv", err, sizeof err), 0);
+	CHECK_EQ_U64(l.n, 5);
+	CHECK_EQ_U64(l.dups, 2);
+	ks_cred_list_release(&l);
+	CHECK(l.v == NULL && l.n == 0);
+}
+
+KS_TEST(cred_list_errors)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"root xc3511\n", "c.tsv:1:12: no TAB"},
+		{"# c\n\tpw\n", "c.tsv:2:1: empty user name"},
+		{"root\tpw\textra\n", "c.tsv:1:8: second TAB"},
+		{"ok\tok\nro\x01ot\tpw\n", "c.tsv:2:3: control byte in the user name"},
+		{"root\tp\x7fw\n", "c.tsv:1:7: control byte in the password"},
+		{"root\tpw\0x\n", "c.tsv:1:8: control byte"},
+		{"u\t0123456789012345678901234567890123456789012345678901234567890123456789\n",
+		 "c.tsv:1:67: password longer than 64 bytes"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct ks_cred_list l;
+		char err[256] = "";
+		ks_cred_list_init(&l);
+		size_t len = strlen(bad[i].text);
+		if (i == 5)
+			len = 10; /* holds a NUL */
+		int r = ks_cred_list_parse(&l, bad[i].text, len, "c.tsv", err, sizeof err);
+		CHECK_EQ_U64(r, (uint64_t)(int64_t)KS_EINVAL);
+		CHECK_EQ_U64(l.n, 0); /* nothing of a bad file is applied */
+		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)) != 0) {
+			fprintf(stderr, "  case %zu: got '%s', expected '%s...'\n", i, err, bad[i].msg);
+			ks_test_failures++;
+		}
+		ks_cred_list_release(&l);
+	}
+}
+
+KS_TEST(cred_list_default_mirai)
+{
+	char path[4096], err[256];
+	CHECK_EQ_U64(ks_cred_default_path(path, sizeof path), 0);
+	struct ks_cred_list l;
+	ks_cred_list_init(&l);
+	CHECK_EQ_U64(ks_cred_list_load(&l, path, err, sizeof err), 0);
+	CHECK_EQ_U64(l.n, 61); /* 62 lines, guest/12345 twice */
+	CHECK_EQ_U64(l.dups, 1);
+	CHECK(l.n > 0 && strcmp(l.v[0].user, "root") == 0 && strcmp(l.v[0].pass, "xc3511") == 0);
+	ks_cred_list_release(&l);
+}
+
+#define T(s) (const uint8_t *)(s), strlen(s)
+
+KS_TEST(cred_telnet_prompts)
+{
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("\r\nBusyBox on localhost\r\nlogin: ")), KS_CRED_TN_LOGIN);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("User Name:")), KS_CRED_TN_LOGIN);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("Username: ")), KS_CRED_TN_LOGIN);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("root\r\nPassword: ")), KS_CRED_TN_PASSWORD);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("\r\n\r\nBusyBox v1.19.4 built-in shell (ash)\r\n# ")),
+		     KS_CRED_TN_SHELL);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("\x1b[1;32mroot@cam\x1b[0m:~$ ")), KS_CRED_TN_SHELL);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("\r\nRouter> ")), KS_CRED_TN_SHELL);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("\r\nDVR#")), KS_CRED_TN_SHELL);
+	/* a sentence ending in '#' or '>' is not a prompt; nor is an empty line */
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("Welcome to the device number #")), KS_CRED_TN_NONE);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("root\r\n")), KS_CRED_TN_NONE);
+	CHECK_EQ_U64(ks_cred_tn_prompt(T("")), KS_CRED_TN_NONE);
+}
+
+KS_TEST(cred_telnet_decide)
+{
+	/* accepted: a shell prompt after the password */
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\n\r\nBusyBox v1.19.4 built-in shell (ash)\r\nEnter 'help' "
+					 "for a list of built-in commands.\r\n\r\n# "),
+				       false),
+		     KS_CRED_TN_ACCEPTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nLast login: today\r\n~ $ "), false), KS_CRED_TN_ACCEPTED);
+	/* rejected: failure words, a new login or password prompt, a close */
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nLogin incorrect\r\n"), false), KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nLogin incorrect\r\nlogin: "), false), KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\n% Authentication failed\r\nRouter> "), false),
+		     KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nAccess denied\r\n"), false), KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nPassword: "), false), KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nUsername: "), false), KS_CRED_TN_REJECTED);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\n"), true), KS_CRED_TN_REJECTED);
+	/* undecided: nothing conclusive yet */
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\n"), false), KS_CRED_TN_PENDING);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nLogin inc"), false), KS_CRED_TN_PENDING);
+	CHECK_EQ_U64(ks_cred_tn_decide(T("\r\nBusyBox v1.19.4"), false), KS_CRED_TN_PENDING);
+	CHECK(ks_cred_tn_failed(T("LOGIN INCORRECT")));
+	CHECK(!ks_cred_tn_failed(T("Welcome")));
+}
+
+struct count_sink {
+	unsigned audits, findings;
+};
+static void cnt_audit(void *ctx, const struct ks_audit *a)
+{
+	(void)a;
+	((struct count_sink *)ctx)->audits++;
+}
+static void cnt_finding(void *ctx, const struct ks_finding *f)
+{
+	(void)f;
+	((struct count_sink *)ctx)->findings++;
+}
+
+/* Every checker refuses a target outside the scope before connecting: a
+ * listener on 127.0.0.1 sees no connection (accept would block). */
+KS_TEST(cred_scope_gate)
+{
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t sl = sizeof sa;
+	CHECK(ls >= 0 && bind(ls, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(ls, 8) == 0 &&
+	      getsockname(ls, (struct sockaddr *)&sa, &sl) == 0);
+
+	struct ks_scope scope;
+	char err[256];
+	const char *text = "127.0.0.2/32 allow-reserved\n"; /* the next address, not ours */
+	ks_scope_init(&scope);
+	CHECK_EQ_U64(ks_scope_parse(&scope, text, strlen(text), "s", err, sizeof err), 0);
+	ks_scope_build(&scope);
+	struct ks_cred_list l;
+	CHECK_EQ_U64(parse(&l, "root\txc3511\nadmin\tadmin\n", err, sizeof err), 0);
+	struct ks_cred_limits lim;
+	ks_cred_limits_default(&lim);
+	lim.gap_ms = 0;
+	struct count_sink c = {0, 0};
+	struct ks_survey_sink sink = {&c, cnt_audit, NULL, cnt_finding};
+	for (unsigned m = 0; m < KS_CRED_NMODULES; m++) {
+		struct ks_cred_target t;
+		memset(&t, 0, sizeof t);
+		ks_addr_from_v4(&t.addr, 0x7f000001);
+		t.port = ntohs(sa.sin_port);
+		t.module = (enum ks_cred_module)m;
+		struct ks_cred_result res;
+		CHECK_EQ_U64(ks_cred_check(&t, &l, &lim, &scope, &sink, &res),
+			     (uint64_t)(int64_t)KS_EDECLINED);
+		CHECK_EQ_U64(res.attempts, 0);
+		/* the wrong checker for a module declines too */
+		t.module = (enum ks_cred_module)((m + 1) % KS_CRED_NMODULES);
+		CHECK_EQ_U64(ks_cred_check_telnet(&t, &l, &lim, &scope, &sink, &res) == KS_EDECLINED, 1);
+	}
+	CHECK_EQ_U64(c.audits, 0);
+	CHECK_EQ_U64(c.findings, 0);
+	int a = accept(ls, NULL, NULL);
+	CHECK(a < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	if (a >= 0)
+		close(a);
+	close(ls);
+	ks_cred_list_release(&l);
+	ks_scope_release(&scope);
+}
+
+KS_TEST(cred_names)
+{
+	enum ks_cred_module m;
+	bool tls;
+	CHECK(ks_cred_module_parse("https", &m, &tls) == 0 && m == KS_CRED_HTTP && tls);
+	CHECK(ks_cred_module_parse("ssh", &m, &tls) == 0 && m == KS_CRED_SSH && !tls);
+	CHECK(ks_cred_module_parse("rtsp", &m, &tls) == KS_EINVAL);
+	CHECK(strcmp(ks_cred_audit_module(KS_CRED_FTP), "ftp-login") == 0);
+	CHECK(strcmp(ks_cred_status_name(KS_CRED_ACCEPTED), "accepted") == 0);
+	struct ks_svc s;
+	memset(&s, 0, sizeof s);
+	s.proto = 6;
+	s.port = 23;
+	snprintf(s.module, sizeof s.module, "telnet");
+	snprintf(s.vendor, sizeof s.vendor, "Hikvision");
+	snprintf(s.version, sizeof s.version, "5.4");
+	struct ks_cred_target t;
+	CHECK(ks_cred_target_from_svc(&s, &t) == 0 && t.module == KS_CRED_TELNET && t.port == 23);
+	CHECK(strcmp(t.product, "Hikvision 5.4") == 0);
+	snprintf(s.module, sizeof s.module, "mqtt");
+	CHECK(ks_cred_target_from_svc(&s, &t) == KS_EDECLINED);
+}
