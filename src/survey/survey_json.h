@@ -9,7 +9,8 @@
  *
  *   {"kind":"round","scope_name":"lab","scope_hash":"…","in_scope":256,
  *    "started":"2026-12-01T00:00:00Z","ended":"2026-12-01T01:00:00Z",
- *    "complete":true}                               (optional, at most one)
+ *    "complete":true}             (optional, at most one, anywhere in the file:
+ *                                   a writer knows "ended" only at the end)
  *   {"kind":"service","address":"192.0.2.7","port":23,"proto":"tcp",
  *    "module":"telnet","banner":"…","vendor":"…","product":"…",
  *    "version":"…","device_type":"…","cpe":"…","title":"…","facts":"…"}
@@ -103,7 +104,8 @@ int ks_survey_rec_parse(const char *line, size_t len, struct ks_survey_rec *out,
 typedef int (*ks_survey_rec_fn)(void *ctx, unsigned line, const struct ks_survey_rec *r);
 
 /* Reads a whole JSON-lines file buf[0..len), named name for messages, and
- * calls fn for each record. Checks the whole file first and calls fn only if
+ * calls fn for each record: the round record first, wherever it stands,
+ * then the others in file order. Checks the whole file first and calls fn only if
  * every line is good (so a caller that applies records from fn applies all
  * or nothing): on the first bad line returns KS_EINVAL with
  * "NAME:LINE: field 'x': ..." in err and calls fn not at all. A second round
@@ -131,7 +133,7 @@ struct ks_survey_jsonl_writer {
 void ks_survey_jsonl_writer_init(struct ks_survey_jsonl_writer *w, FILE *f);
 /* Fills *sink so that it writes through w (w must outlive the sink). */
 void ks_survey_jsonl_sink(struct ks_survey_jsonl_writer *w, struct ks_survey_sink *sink);
-/* Writes the round header line (call first, before any record). */
+/* Writes the round header line (at the start or at the end of the file). */
 int ks_survey_jsonl_write_round(struct ks_survey_jsonl_writer *w, const struct ks_survey_round_hdr *h);
 static inline int ks_survey_jsonl_writer_error(const struct ks_survey_jsonl_writer *w)
 {
