@@ -71,5 +71,10 @@ int cmd_survey_run(int argc, char **argv);
 int cmd_flow_decode(int argc, char **argv);
 int cmd_survey_fingerprint(int argc, char **argv);
 int cmd_survey_vulns(int argc, char **argv);
+int cmd_survey_import(int argc, char **argv);
+int cmd_survey_findings(int argc, char **argv);
+int cmd_survey_stats(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
+int cmd_org_risk(int argc, char **argv);
 
 #endif

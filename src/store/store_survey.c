@@ -674,6 +674,43 @@ int ks_store_survey_findings(struct ks_store *st, const struct ks_finding_filter
 	return r;
 }
 
+int ks_store_survey_service(struct ks_store *st, int64_t round_id, const struct ks_addr *addr,
+			    uint16_t port, uint8_t proto, struct ks_svc *out)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(ks_store_sqlite(st),
+			       "SELECT port, proto, module, banner, vendor, product, version, device_type,"
+			       " cpe, title, facts FROM survey_service WHERE round_id=?1 AND address=?2"
+			       " AND (?3 = 0 OR (port=?3 AND proto=?4)) ORDER BY port, proto LIMIT 1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_int64(q, 1, round_id);
+	sqlite3_bind_blob(q, 2, addr->b, 16, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, port);
+	sqlite3_bind_int(q, 4, proto);
+	int rc = sqlite3_step(q), r = KS_ENOENT;
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->addr = *addr;
+		out->port = (uint16_t)sqlite3_column_int(q, 0);
+		out->proto = (uint8_t)sqlite3_column_int(q, 1);
+		col_text(q, 2, out->module, sizeof out->module);
+		col_text(q, 3, out->banner, sizeof out->banner);
+		col_text(q, 4, out->vendor, sizeof out->vendor);
+		col_text(q, 5, out->product, sizeof out->product);
+		col_text(q, 6, out->version, sizeof out->version);
+		col_text(q, 7, out->device_type, sizeof out->device_type);
+		col_text(q, 8, out->cpe, sizeof out->cpe);
+		col_text(q, 9, out->title, sizeof out->title);
+		col_text(q, 10, out->facts, sizeof out->facts);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = KS_EIO;
+	}
+	sqlite3_finalize(q);
+	return r;
+}
+
 static uint64_t count1(sqlite3 *db, const char *sql, int64_t id, int *err)
 {
 	sqlite3_stmt *q;

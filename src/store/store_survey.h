@@ -159,6 +159,11 @@ typedef int (*ks_finding_row_fn)(void *ctx, const struct ks_finding_row *r);
 int ks_store_survey_findings(struct ks_store *st, const struct ks_finding_filter *flt,
 			     ks_finding_row_fn fn, void *ctx);
 
+/* The service at (addr, port, proto) recorded in round round_id (port 0:
+ * the address's first service by port). 0 with *out filled, KS_ENOENT, KS_EIO. */
+int ks_store_survey_service(struct ks_store *st, int64_t round_id, const struct ks_addr *addr,
+			    uint16_t port, uint8_t proto, struct ks_svc *out);
+
 /* Per-round figures (NOTICE style), computed at the round's end and, for an
  * unfinished round, when read. */
 #define KS_SURVEY_MAX_DEVTYPES 32
