@@ -212,7 +212,7 @@ static int write_html(const char *path, const struct pkg *p, const struct ks_org
 			html(f, about[t].meaning);
 			fputs("</p>\n<p><strong>How to fix:</strong> ", f);
 			html(f, about[t].fix);
-			fputs("</p>\n<table>\n<tr><th>address</th><th>port</th><th>device</th><th>what was seen</th>"
+			fputs("</p>\n<table>\n<tr><th>address</th><th>port</th><th>device</th><th>banner</th><th>what was seen</th>"
 			      "<th>first seen</th><th>last seen</th></tr>\n", f);
 			for (size_t i = 0; i < p->n; i++) {
 				const struct pkg_row *e = &p->v[i];
@@ -231,6 +231,8 @@ static int write_html(const char *path, const struct pkg *p, const struct ks_org
 				html(f, a);
 				fprintf(f, "</td><td>%u/%s</td><td>", e->r.f.port, ks_survey_proto_name(e->r.f.proto));
 				html(f, dev);
+				fputs("</td><td>", f);
+				html(f, e->svc.banner);
 				fputs("</td><td>", f);
 				html(f, e->r.f.detail);
 				fputs("</td><td>", f);
