@@ -32,6 +32,7 @@ static const struct cmd cmds[] = {
 	{"darknet", "sources", cmd_darknet_sources, "list sources with their aggregates"},
 	{"org", "import", cmd_org_import, "load or update organisations from a CSV file"},
 	{"org", "list", cmd_org_list, "list organisations and their prefixes"},
+	{"org", "risk", cmd_org_risk, "risk score and grade per organisation from open survey findings"},
 	{"alerts", NULL, cmd_alerts, "infected hosts (scanners, bots) per organisation"},
 	{"flow", "collect", cmd_flow_collect, "receive NetFlow v5/v9 and IPFIX over UDP into the store"},
 	{"flow", "ingest", cmd_flow_ingest, "read NetFlow/IPFIX export packets from pcap files into the store"},
@@ -48,6 +49,10 @@ static const struct cmd cmds[] = {
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 	{"survey", "discover", cmd_survey_discover, "find open TCP ports of a scope (raw SYN or connect())"},
 	{"survey", "login", cmd_survey_login, "try weak ID/passwords on telnet, SSH, HTTP, FTP services"},
+	{"survey", "import", cmd_survey_import, "import one survey round (JSON lines) into the store"},
+	{"survey", "findings", cmd_survey_findings, "list survey findings (open, resolved) per organisation"},
+	{"survey", "stats", cmd_survey_stats, "NOTICE-style figures per survey round and their trend"},
+	{"notify", NULL, cmd_notify, "write notification packages (CSV + HTML) per organisation"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -23,7 +23,7 @@
 struct ks_store;
 
 /* Current schema version; ks_store_open() migrates older stores forward. */
-#define KS_STORE_SCHEMA_VERSION 2
+#define KS_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating if needed) the store at path and migrates it. A store
  * written by a newer kansoku is refused. On failure returns KS_EIO and

@@ -40,4 +40,35 @@ void ks_store_span_hours(const struct ks_span *sp, int64_t *lo, int64_t *hi);
 	" infected_hosts INTEGER NOT NULL DEFAULT 0, note TEXT,"                             \
 	" PRIMARY KEY(address, port, proto, operator)) WITHOUT ROWID;"
 
+/* Schema version 2 -> 3: active survey (store_survey.c, docs/store.md).
+ * Addresses are 16-byte blobs (ks_addr); times Unix seconds; finding types
+ * and severities their stable names (vuln_finding.h). */
+#define KS_STORE_SURVEY_SCHEMA_V3                                                            \
+	"CREATE TABLE survey_round(id INTEGER PRIMARY KEY, scope_name TEXT NOT NULL,"        \
+	" scope_hash TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER,"                \
+	" complete INTEGER NOT NULL DEFAULT 0, in_scope INTEGER NOT NULL DEFAULT 0,"         \
+	" services INTEGER NOT NULL DEFAULT 0, findings INTEGER NOT NULL DEFAULT 0,"         \
+	" audits INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0,"           \
+	" resume_key INTEGER NOT NULL DEFAULT 0, resume_index INTEGER NOT NULL DEFAULT 0);"  \
+	"CREATE INDEX survey_round_scope ON survey_round(scope_name, id);"                   \
+	"CREATE TABLE survey_audit(round_id INTEGER NOT NULL, t_ns INTEGER NOT NULL,"        \
+	" address BLOB NOT NULL, port INTEGER NOT NULL, proto INTEGER NOT NULL,"             \
+	" module TEXT NOT NULL, outcome TEXT NOT NULL);"                                     \
+	"CREATE INDEX survey_audit_round ON survey_audit(round_id);"                         \
+	"CREATE TABLE survey_service(round_id INTEGER NOT NULL, address BLOB NOT NULL,"      \
+	" port INTEGER NOT NULL, proto INTEGER NOT NULL, module TEXT NOT NULL,"              \
+	" banner TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL,"                \
+	" version TEXT NOT NULL, device_type TEXT NOT NULL, cpe TEXT NOT NULL,"              \
+	" title TEXT NOT NULL, facts TEXT NOT NULL,"                                         \
+	" PRIMARY KEY(round_id, address, port, proto)) WITHOUT ROWID;"                       \
+	"CREATE TABLE survey_finding(id INTEGER PRIMARY KEY, address BLOB NOT NULL,"         \
+	" port INTEGER NOT NULL, proto INTEGER NOT NULL, type TEXT NOT NULL,"                \
+	" severity TEXT NOT NULL, org TEXT NOT NULL, first_seen INTEGER NOT NULL,"           \
+	" last_seen INTEGER NOT NULL, status TEXT NOT NULL, resolved_at INTEGER,"            \
+	" product TEXT NOT NULL, detail TEXT NOT NULL, scope TEXT NOT NULL,"                 \
+	" last_round INTEGER NOT NULL, UNIQUE(address, port, proto, type));"                 \
+	"CREATE INDEX survey_finding_scope ON survey_finding(scope, status);"                \
+	"CREATE TABLE survey_sighting(round_id INTEGER NOT NULL, finding_id INTEGER NOT NULL," \
+	" severity TEXT NOT NULL, PRIMARY KEY(round_id, finding_id)) WITHOUT ROWID;"
+
 #endif

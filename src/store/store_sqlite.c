@@ -54,6 +54,8 @@ static const char *const migrations[KS_STORE_SCHEMA_VERSION] = {
 	" PRIMARY KEY(org_id, prefix)) WITHOUT ROWID;",
 	/* 1 -> 2: flow analysis (store_flow.c) */
 	KS_STORE_FLOW_SCHEMA_V2,
+	/* 2 -> 3: active survey (store_survey.c) */
+	KS_STORE_SURVEY_SCHEMA_V3,
 };
 
 enum {

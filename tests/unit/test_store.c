@@ -229,7 +229,7 @@ KS_TEST(store_open_creates_schema_and_reopens)
 	if (!s)
 		return;
 	CHECK_EQ_U64(ks_store_schema_version(s), KS_STORE_SCHEMA_VERSION);
-	CHECK_EQ_U64(KS_STORE_SCHEMA_VERSION, 2);
+	CHECK_EQ_U64(KS_STORE_SCHEMA_VERSION, 3);
 	struct stat sb;
 	CHECK(stat(t.path, &sb) == 0);
 	int64_t id = new_ingest(s, "h1", 10);
@@ -1007,14 +1007,16 @@ KS_TEST(store_migrates_version_1_keeping_data)
 	sqlite3 *db = NULL;
 	CHECK(sqlite3_open(t.path, &db) == SQLITE_OK);
 	CHECK(sqlite3_exec(db, "DROP TABLE flow_ingest; DROP TABLE flow_exporter; DROP TABLE flow_hour;"
-			       " DROP TABLE cc_report; PRAGMA user_version=1", NULL, NULL, NULL) == SQLITE_OK);
+			       " DROP TABLE cc_report; DROP TABLE survey_round; DROP TABLE survey_audit;"
+			       " DROP TABLE survey_service; DROP TABLE survey_finding;"
+			       " DROP TABLE survey_sighting; PRAGMA user_version=1", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 
 	char err[512] = "";
 	s = NULL;
 	CHECK_EQ_U64(ks_store_open(t.path, &s, err, sizeof err), 0);
 	if (s) {
-		CHECK_EQ_U64(ks_store_schema_version(s), 2);
+		CHECK_EQ_U64(ks_store_schema_version(s), KS_STORE_SCHEMA_VERSION);
 		int64_t id2 = 0, fid = 0;
 		CHECK_EQ_U64(ks_store_ingest_find(s, "v1", &id2), 0);
 		CHECK_EQ_U64(id2, id);
