@@ -14,7 +14,6 @@
 #include "ks_opt.h"
 #include "recog.h"
 
-#define MAX_DIRS 32
 #define MAX_TEXT (1u << 20) /* bytes of text read from standard input */
 
 /* The default directories, relative to the executable: <prefix>/data/recog
@@ -49,10 +48,10 @@ static size_t default_dirs(char **out)
 	return n;
 }
 
-/* Takes every "--recog-dir DIR" / "--recog-dir=DIR" out of argv (the option
+/* (cmd.h) Takes every "--recog-dir DIR" / "--recog-dir=DIR" out of argv (the option
  * may repeat, which the option table cannot express). Returns the new argc,
  * or -1 after printing an error. */
-static int take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
+int ks_cmd_recog_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 {
 	int out = 0;
 	for (int i = 0; i < argc; i++) {
@@ -74,14 +73,39 @@ static int take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 			argv[out++] = argv[i];
 			continue;
 		}
-		if (!*v || *ndirs >= MAX_DIRS) {
-			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories", MAX_DIRS);
+		if (!*v || *ndirs >= KS_CMD_RECOG_DIRS) {
+			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories",
+			       KS_CMD_RECOG_DIRS);
 			return -1;
 		}
 		dirs[(*ndirs)++] = v;
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+int ks_cmd_recog_load(const char *const *dirs, size_t ndirs, int no_default,
+		      struct ks_recog_set **out)
+{
+	char err[600];
+	char *defs[3];
+	size_t ndefs = no_default ? 0 : default_dirs(defs);
+	struct ks_recog_set *set = ks_recog_set_new();
+	int r = 0;
+	for (size_t i = 0; i < ndefs; i++) {
+		if (r == 0)
+			r = ks_recog_set_add_dir(set, defs[i], 1, err, sizeof err);
+		free(defs[i]);
+	}
+	for (size_t i = 0; i < ndirs && r == 0; i++)
+		r = ks_recog_set_add_dir(set, dirs[i], 0, err, sizeof err);
+	if (r != 0) {
+		ks_err("%s", err);
+		ks_recog_set_free(set);
+		return r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
+	}
+	*out = set;
+	return 0;
 }
 
 static void print_result(const struct ks_recog_result *res)
@@ -190,9 +214,9 @@ int cmd_survey_fingerprint(int argc, char **argv)
 		"--verify checks every <example> against its fingerprint as Recog's verifier does, prints\n"
 		"each failure as FILE:LINE and exits with 3 if any fails.",
 		0, 1};
-	const char *dirs[MAX_DIRS];
+	const char *dirs[KS_CMD_RECOG_DIRS];
 	size_t ndirs = 0;
-	argc = take_dirs(argc, argv, dirs, &ndirs);
+	argc = ks_cmd_recog_dirs(argc, argv, dirs, &ndirs);
 	if (argc < 0)
 		return KS_EXIT_USAGE;
 	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
@@ -209,22 +233,10 @@ int cmd_survey_fingerprint(int argc, char **argv)
 	}
 
 	char err[600];
-	char *defs[3];
-	size_t ndefs = no_default ? 0 : default_dirs(defs);
-	struct ks_recog_set *set = ks_recog_set_new();
-	r = 0;
-	for (size_t i = 0; i < ndefs; i++) {
-		if (r == 0)
-			r = ks_recog_set_add_dir(set, defs[i], 1, err, sizeof err);
-		free(defs[i]);
-	}
-	for (size_t i = 0; i < ndirs && r == 0; i++)
-		r = ks_recog_set_add_dir(set, dirs[i], 0, err, sizeof err);
-	if (r != 0) {
-		ks_err("%s", err);
-		ks_recog_set_free(set);
-		return r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
-	}
+	struct ks_recog_set *set;
+	r = ks_cmd_recog_load(dirs, ndirs, no_default, &set);
+	if (r != 0)
+		return r;
 
 	if (do_verify) {
 		size_t nex, bad = verify(set, &nex);

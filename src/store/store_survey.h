@@ -129,6 +129,14 @@ void ks_survey_round_abort(struct ks_survey_round *r);
 
 /* ---- reading ---- */
 
+/* Calls fn for every (address, TCP port) that round round_id's discovery
+ * audited as open (module "tcp-*", outcome "open"), once each, in address
+ * and port order: the services an interrupted round had found, for
+ * `survey run --resume` (store_survey_open.c). Stops with fn's non-zero
+ * value. 0, KS_EIO or fn's value. */
+typedef int (*ks_survey_open_fn)(void *ctx, const struct ks_addr *addr, uint16_t port);
+int ks_store_survey_opens(struct ks_store *st, int64_t round_id, ks_survey_open_fn fn, void *ctx);
+
 enum ks_finding_status { KS_STATUS_OPEN, KS_STATUS_RESOLVED };
 const char *ks_finding_status_name(enum ks_finding_status s); /* "open", "resolved" */
 int ks_finding_status_parse(const char *s, enum ks_finding_status *out);
