@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# The whole survey against the lab (tests/lab/): real daemons as fake IoT
+# devices in a network namespace, surveyed from another. Checks, exactly:
+#  - discovery finds the lab's open ports, the same as nmap -sS does;
+#  - every finding of tests/lab/expected.tsv and nothing else;
+#  - every probe and login attempt is in the audit table, nothing outside the
+#    scope (the resolver's upstream, 198.18.2.53) was ever contacted;
+#  - after lab_fix of every device, a second complete round resolves exactly
+#    the rows marked "resolved", with the date, and keeps the others open;
+#  - survey stats, notify --write and org risk over those two rounds;
+#  - an interrupted round (SIGINT) continues with --resume and ends with the
+#    same findings as an uninterrupted one.
+set -u
+. "$(dirname "$0")/lib.sh"
+need jq
+need ip
+need nmap
+need sqlite3
+if [ "$(id -u)" -ne 0 ]; then
+	fail "survey lab test needs root (network namespaces, a throwaway user)"
+	finish
+fi
+ks_shared
+ks_workdir
+. "$(dirname "$0")/../lab/lab.sh"
+EXPECTED="$(dirname "$0")/../lab/expected.tsv"
+OPEN_PORTS="$(dirname "$0")/../lab/open_ports.tsv"
+cleanup() {
+	lab_down
+	rm -rf "$W"
+}
+trap cleanup EXIT
+lab_up >"$W/lab_up.log" 2>&1 || { cat "$W/lab_up.log"; fail "lab_up"; finish; }
+pass "lab up"
+
+DB="$W/survey.db"
+KEV="$SHARED/data/kev/known_exploited_vulnerabilities.json"
+in_scan() { ip netns exec "$LAB_SCANNER_NS" "$@"; }
+survey() {
+	in_scan "$KANSOKU" --db "$DB" survey run --scope "$LAB_DIR/scope.txt" --rate 2000 \
+		--recog-dir "$SHARED/data/recog" --kev "$KEV" --check-credentials --gap 0 \
+		--timeout 1000 "$@"
+}
+# address<TAB>port<TAB>proto<TAB>type<TAB>status of every finding, sorted.
+findings() {
+	"$KANSOKU" --db "$DB" --format json survey findings |
+		jq -r '.[] | [.address, (.port|tostring), .proto, .type, .status] | @tsv' | sort
+}
+expected() { # $1: column of the wanted status: "open" for round 1, "after_fix" after
+	grep -v '^#' "$EXPECTED" | tail -n +2 |
+		awk -F'\t' -v c="$1" '{print $1"\t"$2"\t"$3"\t"$4"\t"(c=="open"?"open":$5)}' | sort
+}
+
+# Traffic to the resolver's upstream (outside the scope) is counted in the
+# device namespace for the whole test.
+ip netns exec "$LAB_DEVICE_NS" tcpdump -n -i any -w "$W/outside.pcap" \
+	"src host $LAB_SCANNER_ADDR and not dst net $LAB_NET" >/dev/null 2>&1 &
+DUMP=$!
+
+# ---- round 1 ----
+survey --output "$W/r1.jsonl" >"$W/r1.txt" 2>"$W/r1.err"
+check_eq "round 1 exits 0" "$?" 0
+check "round 1 is complete" grep -q "round 1 complete" "$W/r1.txt"
+got=$(findings)
+want=$(expected open)
+if [ "$got" == "$want" ]; then
+	pass "round 1 findings equal tests/lab/expected.tsv"
+else
+	fail "round 1 findings" "$(diff <(echo "$want") <(echo "$got") | head -20)"
+fi
+
+# Discovery: the open TCP ports of the default list, as kansoku and nmap see them.
+kports=$(jq -r 'select(.kind=="audit" and (.module|startswith("tcp-")) and .outcome=="open")
+	| "\(.address)\t\(.port)"' "$W/r1.jsonl" | sort -u)
+wports=$(grep -v '^#' "$OPEN_PORTS" | awk -F'\t' '$3=="tcp" && $5=="yes" {print $1"\t"$2}' | sort)
+check_eq "discovery finds the lab's open TCP ports" "$kports" "$wports"
+tcp_ports=$("$KANSOKU" survey run --scope "$LAB_DIR/scope.txt" --dry-run --format json |
+	jq -r '[.ports[] | select(endswith("/tcp")) | rtrimstr("/tcp")] | join(",")')
+in_scan nmap -sS -Pn -n -T5 --max-retries 1 -p "$tcp_ports" -oG "$W/nmap.txt" "$LAB_NET" >/dev/null 2>&1
+nports=$(awk '/Ports:/ {h=$2; n=split($0, a, "Ports: "); split(a[2], p, ", ");
+	for (i in p) { split(p[i], f, "/"); if (f[2]=="open") print h"\t"f[1] } }' "$W/nmap.txt" | sort -u)
+check_eq "discovery agrees with nmap -sS" "$kports" "$nports"
+
+# Audit: every probe and login attempt.
+n_login=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-")))' "$W/r1.jsonl" | jq -s length)
+n_accept=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-accepted")))' "$W/r1.jsonl" | jq -s length)
+check_eq "one accepted login per weak service" "$n_accept" \
+	"$(grep -v '^#' "$EXPECTED" | awk -F'\t' '$4=="weak_credentials"' | wc -l)"
+db_login=$(sqlite3 "$DB" "SELECT count(*) FROM survey_audit WHERE round_id=1 AND outcome LIKE 'login-%'")
+check_eq "login attempts are in the audit table" "$db_login" "$n_login"
+db_probes=$(sqlite3 "$DB" "SELECT count(*) FROM survey_audit WHERE round_id=1 AND module LIKE 'tcp-%'")
+check_eq "one discovery audit record per target and port" "$db_probes" \
+	"$(( 256 * $(echo "$tcp_ports" | tr ',' '\n' | wc -l) ))"
+outside=$(sqlite3 "$DB" "SELECT count(*) FROM survey_audit WHERE hex(address) NOT LIKE '00000000000000000000FFFFC61201%'")
+check_eq "no audit record outside 198.18.1.0/24" "$outside" 0
+
+# ---- round 2, after every device is fixed ----
+for d in $LAB_DEVICES; do lab_fix "$d" >>"$W/lab_fix.log" 2>&1 || fail "lab_fix $d"; done
+survey >"$W/r2.txt" 2>"$W/r2.err"
+check_eq "round 2 exits 0" "$?" 0
+got=$(findings)
+want=$(expected after_fix)
+if [ "$got" == "$want" ]; then
+	pass "round 2 resolves exactly the fixed findings"
+else
+	fail "round 2 findings" "$(diff <(echo "$want") <(echo "$got") | head -20)"
+fi
+today=$(date -u +%F)
+bad_dates=$("$KANSOKU" --db "$DB" --format json survey findings --status resolved |
+	jq -r --arg d "$today" '[.[] | select((.resolved_at // "") | tostring | startswith($d) | not)] | length')
+check_eq "resolved findings carry today's date" "$bad_dates" 0
+
+# ---- reports over the two rounds ----
+"$KANSOKU" --db "$DB" --format json survey stats >"$W/stats.json"
+check_eq "stats: two rounds" "$(jq 'if type=="array" then length else (.rounds|length) end' "$W/stats.json")" 2
+n_resolved=$(grep -v '^#' "$EXPECTED" | tail -n +2 | awk -F'\t' '$5=="resolved"' | wc -l)
+check_eq "stats: resolved since round 1" \
+	"$(jq '(if type=="array" then . else .rounds end) | .[1].resolved' "$W/stats.json")" "$n_resolved"
+"$KANSOKU" --db "$DB" notify --write "$W/notify" >/dev/null
+csv=$(ls "$W"/notify/*lab-org*.csv 2>/dev/null | head -1)
+check "notify writes a CSV for lab-org" test -s "$csv"
+n_open=$(grep -v '^#' "$EXPECTED" | tail -n +2 | awk -F'\t' '$5=="open"' | wc -l)
+check_eq "notify CSV has one row per open finding" "$(($(wc -l <"$csv") - 1))" "$n_open"
+check "notify writes an HTML page for lab-org" test -s "$(ls "$W"/notify/*lab-org*.html | head -1)"
+"$KANSOKU" --db "$DB" --format json org risk >"$W/risk.json"
+check_eq "org risk rates lab-org" "$(jq -r '.[0].org' "$W/risk.json")" lab-org
+
+# ---- an interrupted round continues with --resume ----
+survey --rate 100 --scope-name resume >"$W/r3.txt" 2>"$W/r3.err" &
+RUN=$!
+for _ in $(seq 600); do # bounded: until a resume point is saved
+	k=$(sqlite3 "$DB" "SELECT resume_index FROM survey_round WHERE scope_name='resume'" 2>/dev/null)
+	[ -n "$k" ] && [ "$k" -gt 0 ] && break
+	sleep 0.1
+done
+kill -INT "$RUN"
+wait "$RUN"
+check_eq "interrupted round exits 1" "$?" 1
+check_eq "interrupted round stays unfinished" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM survey_round WHERE scope_name='resume' AND ended IS NULL")" 1
+survey --scope-name resume --resume >"$W/r4.txt" 2>"$W/r4.err"
+check_eq "resumed round exits 0" "$?" 0
+check "resumed round is complete" grep -q "complete" "$W/r4.txt"
+got=$("$KANSOKU" --db "$DB" --format json survey findings |
+	jq -r '.[] | select(.last_round == 3 or .last_seen != null) | [.address, (.port|tostring), .proto, .type] | @tsv' | sort -u | wc -l)
+check "resumed round saw findings" test "$got" -gt 0
+
+kill "$DUMP" 2>/dev/null
+wait "$DUMP" 2>/dev/null
+n_out=$(tcpdump -r "$W/outside.pcap" -n 2>/dev/null | wc -l)
+check_eq "no packet from the scanner left the scope" "$n_out" 0
+finish
