@@ -14,14 +14,13 @@
 #include "ks_opt.h"
 #include "recog.h"
 
-#define MAX_DIRS 32
 #define MAX_TEXT (1u << 20) /* bytes of text read from standard input */
 
 /* The default directories, relative to the executable: <prefix>/data/recog
  * (the source tree, bin/kansoku) and <prefix>/share/kansoku/recog (an
  * installation in <prefix>/bin). Both are optional. Returns how many were
  * written to out (malloc'ed strings). */
-static size_t default_dirs(char **out)
+size_t ks_cmd_recog_default_dirs(char **out)
 {
 	size_t n = 0;
 #ifdef KS_RECOG_DATADIR
@@ -52,7 +51,7 @@ static size_t default_dirs(char **out)
 /* Takes every "--recog-dir DIR" / "--recog-dir=DIR" out of argv (the option
  * may repeat, which the option table cannot express). Returns the new argc,
  * or -1 after printing an error. */
-static int take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
+int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 {
 	int out = 0;
 	for (int i = 0; i < argc; i++) {
@@ -74,8 +73,8 @@ static int take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 			argv[out++] = argv[i];
 			continue;
 		}
-		if (!*v || *ndirs >= MAX_DIRS) {
-			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories", MAX_DIRS);
+		if (!*v || *ndirs >= KS_CMD_RECOG_DIRS) {
+			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories", KS_CMD_RECOG_DIRS);
 			return -1;
 		}
 		dirs[(*ndirs)++] = v;
@@ -190,9 +189,9 @@ int cmd_survey_fingerprint(int argc, char **argv)
 		"--verify checks every <example> against its fingerprint as Recog's verifier does, prints\n"
 		"each failure as FILE:LINE and exits with 3 if any fails.",
 		0, 1};
-	const char *dirs[MAX_DIRS];
+	const char *dirs[KS_CMD_RECOG_DIRS];
 	size_t ndirs = 0;
-	argc = take_dirs(argc, argv, dirs, &ndirs);
+	argc = ks_cmd_recog_take_dirs(argc, argv, dirs, &ndirs);
 	if (argc < 0)
 		return KS_EXIT_USAGE;
 	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
@@ -210,7 +209,7 @@ int cmd_survey_fingerprint(int argc, char **argv)
 
 	char err[600];
 	char *defs[3];
-	size_t ndefs = no_default ? 0 : default_dirs(defs);
+	size_t ndefs = no_default ? 0 : ks_cmd_recog_default_dirs(defs);
 	struct ks_recog_set *set = ks_recog_set_new();
 	r = 0;
 	for (size_t i = 0; i < ndefs; i++) {
