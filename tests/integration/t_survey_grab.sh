@@ -4,7 +4,7 @@
 # Basic-auth page, a redirect to a login form), dropbear, mosquitto
 # (anonymous allowed), vsftpd, openssl s_server (expired self-signed
 # certificate; TLS 1.0 only; TLS 1.2 with TLS 1.1 still accepted), dnsmasq
-# (recursive resolver, UDP), an SSDP responder and a telnet responder (ncat).
+# (recursive resolver, UDP), inetutils telnetd, and an SSDP responder (ncat).
 # Every service field and finding is checked exactly; the gate refuses an
 # address outside the scope.
 set -u
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 ks_shared
 ks_workdir
-for t in jq lighttpd dropbear dropbearkey mosquitto vsftpd openssl dnsmasq ncat ss; do need "$t"; done
+for t in jq lighttpd dropbear dropbearkey mosquitto vsftpd openssl dnsmasq ncat ss systemd-socket-activate; do need "$t"; done
 
 PIDS=()
 cleanup() {
@@ -146,8 +146,12 @@ printf 'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://%s:%s
 	"$L" "$P_HTTP" >"$W/ssdp.reply"
 ncat -u -l -k "$L" "$P_SSDP" --sh-exec "cat '$W/ssdp.reply'; sleep 1" >/dev/null 2>&1 &
 PIDS+=($!)
-# Telnet: WILL ECHO, WILL SUPPRESS-GO-AHEAD, a banner and a login prompt, as BusyBox does.
-ncat -l -k "$L" "$P_TELNET" --sh-exec "printf '\377\373\001\377\373\003\r\nWelcome to HiLinux\r\nlogin: '; sleep 3" >/dev/null 2>&1 &
+# Telnet: inetutils telnetd (option negotiation) started per connection by
+# systemd-socket-activate, running a device-like login program instead of login(1).
+printf '#!/bin/sh\nprintf "Welcome to HiLinux\\r\\nlogin: "\nread x\n' >"$W/iotlogin"
+chmod +x "$W/iotlogin"
+systemd-socket-activate -l "$L:$P_TELNET" -a --inetd /usr/sbin/telnetd -h -E "$W/iotlogin" \
+	>"$W/telnetd.log" 2>&1 &
 PIDS+=($!)
 # Outside the scope: would record any connection.
 ncat -l -k 127.0.0.2 "$P_OUT" --sh-exec "touch '$W/out-of-scope-contacted'" >/dev/null 2>&1 &
