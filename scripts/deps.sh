@@ -9,6 +9,8 @@ wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps"
 PKGS="$PKGS libsodium-dev zmap masscan nmap ncat"
 # Credential checks (h/cred): libssh, libcurl; daemons for their tests.
 PKGS="$PKGS libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd"
+# survey grab integration test (tests/integration/t_survey_grab.sh): real daemons on loopback
+PKGS="$PKGS lighttpd dropbear-bin mosquitto vsftpd dnsmasq-base ncat openssl inetutils-telnetd systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

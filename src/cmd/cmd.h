@@ -87,5 +87,14 @@ int cmd_survey_findings(int argc, char **argv);
 int cmd_survey_stats(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
 int cmd_org_risk(int argc, char **argv);
+int cmd_survey_grab(int argc, char **argv);
+
+/* Recog database directories (cmd_survey.c): the defaults relative to the
+ * executable (writes malloc'ed paths to out[0..2], returns how many), and
+ * taking every repeatable --recog-dir DIR out of argv (new argc, or -1
+ * after printing an error; at most KS_CMD_RECOG_DIRS). */
+#define KS_CMD_RECOG_DIRS 32
+size_t ks_cmd_recog_default_dirs(char **out);
+int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs);
 
 #endif

@@ -20,7 +20,7 @@
  * (the source tree, bin/kansoku) and <prefix>/share/kansoku/recog (an
  * installation in <prefix>/bin). Both are optional. Returns how many were
  * written to out (malloc'ed strings). */
-static size_t default_dirs(char **out)
+size_t ks_cmd_recog_default_dirs(char **out)
 {
 	size_t n = 0;
 #ifdef KS_RECOG_DATADIR
@@ -52,6 +52,7 @@ static size_t default_dirs(char **out)
  * may repeat, which the option table cannot express). Returns the new argc,
  * or -1 after printing an error. */
 int ks_cmd_recog_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
+int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 {
 	int out = 0;
 	for (int i = 0; i < argc; i++) {
@@ -76,6 +77,7 @@ int ks_cmd_recog_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 		if (!*v || *ndirs >= KS_CMD_RECOG_DIRS) {
 			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories",
 			       KS_CMD_RECOG_DIRS);
+			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories", KS_CMD_RECOG_DIRS);
 			return -1;
 		}
 		dirs[(*ndirs)++] = v;
@@ -217,6 +219,7 @@ int cmd_survey_fingerprint(int argc, char **argv)
 	const char *dirs[KS_CMD_RECOG_DIRS];
 	size_t ndirs = 0;
 	argc = ks_cmd_recog_dirs(argc, argv, dirs, &ndirs);
+	argc = ks_cmd_recog_take_dirs(argc, argv, dirs, &ndirs);
 	if (argc < 0)
 		return KS_EXIT_USAGE;
 	char **args = ks_xcalloc((size_t)argc + 1, sizeof *args);
@@ -237,6 +240,22 @@ int cmd_survey_fingerprint(int argc, char **argv)
 	r = ks_cmd_recog_load(dirs, ndirs, no_default, &set);
 	if (r != 0)
 		return r;
+	char *defs[3];
+	size_t ndefs = no_default ? 0 : ks_cmd_recog_default_dirs(defs);
+	struct ks_recog_set *set = ks_recog_set_new();
+	r = 0;
+	for (size_t i = 0; i < ndefs; i++) {
+		if (r == 0)
+			r = ks_recog_set_add_dir(set, defs[i], 1, err, sizeof err);
+		free(defs[i]);
+	}
+	for (size_t i = 0; i < ndirs && r == 0; i++)
+		r = ks_recog_set_add_dir(set, dirs[i], 0, err, sizeof err);
+	if (r != 0) {
+		ks_err("%s", err);
+		ks_recog_set_free(set);
+		return r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
+	}
 
 	if (do_verify) {
 		size_t nex, bad = verify(set, &nex);

@@ -46,6 +46,7 @@ static const struct cmd cmds[] = {
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
 	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
 	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
+	{"survey", "grab", cmd_survey_grab, "identify services (banners, TLS, UDP probes) and report exposures"},
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
 	{"survey", "discover", cmd_survey_discover, "find open TCP ports of a scope (raw SYN or connect())"},
 	{"survey", "login", cmd_survey_login, "try weak ID/passwords on telnet, SSH, HTTP, FTP services"},

@@ -130,6 +130,14 @@ int ks_grab_open(const struct ks_grab_opts *o, struct ks_grab **out);
  * audited); KS_EINVAL for port 0 or a protocol other than TCP/UDP. */
 int ks_grab_submit(struct ks_grab *g, const struct ks_addr *addr, uint16_t port, uint8_t proto);
 
+/* Same, with the module named (ks_grab_module's names; "banner" only for
+ * TCP) instead of chosen by port: for services on other ports than their
+ * usual one (a discovery hint, the tests' daemons on high loopback ports).
+ * module NULL: by port. Also KS_EINVAL for an unknown module or one of
+ * the other protocol. */
+int ks_grab_submit_as(struct ks_grab *g, const struct ks_addr *addr, uint16_t port, uint8_t proto,
+		      const char *module);
+
 /* Makes progress for at most wait_ms milliseconds: starts queued jobs as the
  * limits allow, handles ready sockets and expired timeouts, emits records.
  * Returns the number of jobs not finished yet (queued + in flight; 0 = idle)
