@@ -87,8 +87,14 @@ KS_TEST(cred_list_errors)
 
 KS_TEST(cred_list_default_mirai)
 {
+	/* The runner works from the repository root (tests/run.sh). */
 	char path[4096], err[256];
+	setenv("KANSOKU_CREDENTIALS", "data/credentials/mirai-telnet.tsv", 1);
 	CHECK_EQ_U64(ks_cred_default_path(path, sizeof path), 0);
+	CHECK(strcmp(path, "data/credentials/mirai-telnet.tsv") == 0);
+	setenv("KANSOKU_CREDENTIALS", "no/such/list.tsv", 1);
+	CHECK_EQ_U64(ks_cred_default_path(err, sizeof err), (uint64_t)(int64_t)KS_ENOENT);
+	unsetenv("KANSOKU_CREDENTIALS");
 	struct ks_cred_list l;
 	ks_cred_list_init(&l);
 	CHECK_EQ_U64(ks_cred_list_load(&l, path, err, sizeof err), 0);
