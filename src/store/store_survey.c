@@ -71,6 +71,7 @@ struct ks_survey_round {
 	const struct ks_scope *scope;
 	size_t batch, pending;  /* records per transaction (0 = one), records since the last commit */
 	int in_tx;
+	struct timespec tx_t0;  /* when the open transaction began (CLOCK_MONOTONIC) */
 	int committed;          /* something of the round was committed */
 	int err;
 	int64_t clock_s;
@@ -98,6 +99,7 @@ static int tx_begin(struct ks_survey_round *r)
 	if (exec_sql(r->db, "BEGIN IMMEDIATE") != 0)
 		return KS_EIO;
 	r->in_tx = 1;
+	clock_gettime(CLOCK_MONOTONIC, &r->tx_t0);
 	return 0;
 }
 
@@ -121,11 +123,21 @@ static void tx_rollback(struct ks_survey_round *r)
 	r->pending = 0;
 }
 
-/* Called after each record: a batch full means commit. */
+/* Called after each record: a full batch, or one open for
+ * KS_SURVEY_BATCH_SECONDS, is committed (a slow survey must not hold the
+ * store's write lock for long: darknet and flow writers share it). */
 static void record_done(struct ks_survey_round *r)
 {
 	r->pending++;
-	if (r->batch && r->pending >= r->batch && r->err == 0 && tx_commit(r) != 0)
+	if (!r->batch || r->err)
+		return;
+	int due = r->pending >= r->batch;
+	if (!due) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		due = now.tv_sec - r->tx_t0.tv_sec >= KS_SURVEY_BATCH_SECONDS;
+	}
+	if (due && tx_commit(r) != 0)
 		r->err = KS_EIO;
 }
 

@@ -34,7 +34,10 @@
  * `infected` finding (port 0, proto 0, severity high) before resolution.
  *
  * Durability: the sink writes inside a transaction that is committed every
- * batch_records records and at every ks_survey_round_save_resume(), so a
+ * batch_records records (or at the first record after the batch has been
+ * open KS_SURVEY_BATCH_SECONDS) and at every ks_survey_round_save_resume();
+ * a transaction holds the store's write lock, so a caller whose records
+ * may pause should save its resume point regularly. So a
  * process killed at any moment loses at most the last batch and leaves a
  * consistent store (the round unfinished, its resume point no later than
  * what was committed). With batch_records = 0 the whole round is one
@@ -61,6 +64,7 @@ struct ks_scope;
 struct ks_survey_round;
 
 #define KS_SURVEY_BATCH_DEFAULT 1000
+#define KS_SURVEY_BATCH_SECONDS 2 /* a batch open this long is committed at its next record */
 
 struct ks_survey_round_opts {
 	const char *scope_name;        /* required, 1..KS_SURVEY_SCOPE_NAME_MAX bytes */
