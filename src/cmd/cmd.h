@@ -49,15 +49,6 @@ void ks_cmd_json(json_t *j);
 /* Parses --since/--until values into a span; prints errors. 0 or KS_EINVAL. */
 int ks_cmd_span(const char *since, const char *until, struct ks_span *sp);
 /* Reads a whole file (at most max bytes) into *buf (caller frees). */
-/* Survey commands' fingerprint databases (cmd_survey.c): takes every
- * "--recog-dir DIR" out of argv (at most KS_CMD_RECOG_DIRS; returns the new
- * argc or -1 after an error message), then loads the default directories
- * (unless no_default) and dirs into *out. 0 or an exit code (message printed). */
-#define KS_CMD_RECOG_DIRS 32
-struct ks_recog_set;
-int ks_cmd_recog_dirs(int argc, char **argv, const char **dirs, size_t *ndirs);
-int ks_cmd_recog_load(const char *const *dirs, size_t ndirs, int no_default,
-		      struct ks_recog_set **out);
 int ks_cmd_read_file(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
 
 int cmd_darknet_ingest(int argc, char **argv);
@@ -96,5 +87,10 @@ int cmd_survey_grab(int argc, char **argv);
 #define KS_CMD_RECOG_DIRS 32
 size_t ks_cmd_recog_default_dirs(char **out);
 int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs);
+/* Loads the default directories (unless no_default) and dirs into a new set
+ * *out. 0, or an exit code after printing the error. */
+struct ks_recog_set;
+int ks_cmd_recog_load(const char *const *dirs, size_t ndirs, int no_default,
+		      struct ks_recog_set **out);
 
 #endif

@@ -48,10 +48,9 @@ size_t ks_cmd_recog_default_dirs(char **out)
 	return n;
 }
 
-/* (cmd.h) Takes every "--recog-dir DIR" / "--recog-dir=DIR" out of argv (the option
+/* Takes every "--recog-dir DIR" / "--recog-dir=DIR" out of argv (the option
  * may repeat, which the option table cannot express). Returns the new argc,
  * or -1 after printing an error. */
-int ks_cmd_recog_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndirs)
 {
 	int out = 0;
@@ -75,8 +74,6 @@ int ks_cmd_recog_take_dirs(int argc, char **argv, const char **dirs, size_t *ndi
 			continue;
 		}
 		if (!*v || *ndirs >= KS_CMD_RECOG_DIRS) {
-			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories",
-			       KS_CMD_RECOG_DIRS);
 			ks_err(!*v ? "--recog-dir needs a directory" : "--recog-dir: at most %d directories", KS_CMD_RECOG_DIRS);
 			return -1;
 		}
@@ -91,7 +88,7 @@ int ks_cmd_recog_load(const char *const *dirs, size_t ndirs, int no_default,
 {
 	char err[600];
 	char *defs[3];
-	size_t ndefs = no_default ? 0 : default_dirs(defs);
+	size_t ndefs = no_default ? 0 : ks_cmd_recog_default_dirs(defs);
 	struct ks_recog_set *set = ks_recog_set_new();
 	int r = 0;
 	for (size_t i = 0; i < ndefs; i++) {
@@ -218,7 +215,6 @@ int cmd_survey_fingerprint(int argc, char **argv)
 		0, 1};
 	const char *dirs[KS_CMD_RECOG_DIRS];
 	size_t ndirs = 0;
-	argc = ks_cmd_recog_dirs(argc, argv, dirs, &ndirs);
 	argc = ks_cmd_recog_take_dirs(argc, argv, dirs, &ndirs);
 	if (argc < 0)
 		return KS_EXIT_USAGE;
@@ -240,22 +236,6 @@ int cmd_survey_fingerprint(int argc, char **argv)
 	r = ks_cmd_recog_load(dirs, ndirs, no_default, &set);
 	if (r != 0)
 		return r;
-	char *defs[3];
-	size_t ndefs = no_default ? 0 : ks_cmd_recog_default_dirs(defs);
-	struct ks_recog_set *set = ks_recog_set_new();
-	r = 0;
-	for (size_t i = 0; i < ndefs; i++) {
-		if (r == 0)
-			r = ks_recog_set_add_dir(set, defs[i], 1, err, sizeof err);
-		free(defs[i]);
-	}
-	for (size_t i = 0; i < ndirs && r == 0; i++)
-		r = ks_recog_set_add_dir(set, dirs[i], 0, err, sizeof err);
-	if (r != 0) {
-		ks_err("%s", err);
-		ks_recog_set_free(set);
-		return r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
-	}
 
 	if (do_verify) {
 		size_t nex, bad = verify(set, &nex);

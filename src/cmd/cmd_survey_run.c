@@ -362,7 +362,7 @@ int cmd_survey_run(int argc, char **argv)
 		0, 0};
 	const char *dirs[KS_CMD_RECOG_DIRS];
 	size_t ndirs = 0;
-	argc = ks_cmd_recog_dirs(argc, argv, dirs, &ndirs);
+	argc = ks_cmd_recog_take_dirs(argc, argv, dirs, &ndirs);
 	if (argc < 0)
 		return KS_EXIT_USAGE;
 	int r = ks_cmd_parse(opts, &h, argc, argv, NULL, NULL);

@@ -44,7 +44,7 @@ static const struct cmd cmds[] = {
 	{"cc", "list", cmd_cc_list, "C&C candidates merged over the operators that reported them"},
 	{"cc", "export", cmd_cc_export, "write the C&C list as CSV, JSON or STIX 2.1 for other operators"},
 	{"cc", "import", cmd_cc_import, "merge another operator's C&C list into the store"},
-	{"survey", "run", cmd_survey_run, "survey authorised networks (only --dry-run so far: the plan)"},
+	{"survey", "run", cmd_survey_run, "survey authorised networks: discovery, identification, checks, findings (one round)"},
 	{"survey", "fingerprint", cmd_survey_fingerprint, "identify a banner with Recog fingerprint databases"},
 	{"survey", "grab", cmd_survey_grab, "identify services (banners, TLS, UDP probes) and report exposures"},
 	{"survey", "vulns", cmd_survey_vulns, "check vulnerability data; show the CVEs a product/version matches"},
