@@ -593,7 +593,7 @@ int cmd_survey_run(int argc, char **argv)
 		round = NULL;
 		ks_warn("survey run: interrupted; round %" PRId64 " kept for --resume", round_id);
 		print_summary(&rs, round_id, 0, false);
-		r = KS_EXIT_FAIL;
+		r = KS_EXIT_SIGNAL;
 		goto out;
 	}
 	e = ks_survey_round_end(round, complete, &resolved);

@@ -135,7 +135,7 @@ for _ in $(seq 600); do # bounded: until a resume point is saved
 done
 kill -INT "$RUN"
 wait "$RUN"
-check_eq "interrupted round exits 1" "$?" 1
+check_eq "interrupted round exits 130" "$?" 130
 check_eq "interrupted round stays unfinished" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM survey_round WHERE scope_name='resume' AND ended IS NULL")" 1
 survey --scope-name resume --resume >"$W/r4.txt" 2>"$W/r4.err"
