@@ -877,7 +877,9 @@ static void acc_add(struct risk_acc *a, enum ks_sev sv, double age, const void *
 
 static size_t acc_hosts(struct risk_acc *a)
 {
-	struct ks_addr *tmp = ks_xmalloc((a->n ? a->n : 1) * sizeof *tmp);
+	if (a->n == 0)
+		return 0;
+	struct ks_addr *tmp = ks_xreallocarray(NULL, a->n, sizeof *tmp);
 	memcpy(tmp, a->addr, a->n * sizeof *tmp);
 	qsort(tmp, a->n, sizeof *tmp, addr_cmp);
 	size_t h = 0;
