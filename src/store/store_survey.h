@@ -74,6 +74,7 @@ struct ks_survey_round_opts {
 	size_t batch_records;          /* records per transaction; 0 = one transaction (all or nothing) */
 	uint32_t scan_threshold;       /* infected marking: 0 = the latest darknet ingest's, else default */
 	bool no_infected;              /* skip infected marking */
+	const char *import_hash;       /* NULL, or the content hash of an imported file */
 };
 
 /* Starts a new round (a row in survey_round, ended NULL). The organisation
@@ -93,6 +94,10 @@ int ks_survey_round_find_resumable(struct ks_store *st, const char *scope_name,
  * would start one; o->scope_name must match it. 0, KS_ENOENT, KS_EINVAL, KS_EIO. */
 int ks_survey_round_resume(struct ks_store *st, int64_t round_id,
 			   const struct ks_survey_round_opts *o, struct ks_survey_round **out);
+
+/* The finished round imported from a file with this content hash. 0 with
+ * *round_id, KS_ENOENT, KS_EIO. */
+int ks_survey_round_find_import(struct ks_store *st, const char *import_hash, int64_t *round_id);
 
 int64_t ks_survey_round_id(const struct ks_survey_round *r);
 

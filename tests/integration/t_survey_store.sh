@@ -89,6 +89,8 @@ check_eq "bad import applied nothing" "$(k survey stats --format json | jq -c '[
 check_eq "bad import: still 8 findings, all open" "$(k survey findings --format json | jq -c '[length, ([.[] | select(.status == "open")] | length)]')" '[8,8]'
 
 check "import round 2" k -q survey import "$W/r2.jsonl"
+check_eq "the same file again is skipped" "$(k survey import "$W/r2.jsonl" 2>&1)" \
+	"kansoku: $W/r2.jsonl: already imported as round 2; skipped (--force imports it again)"
 
 # Findings, exactly: 2 resolved at round 2's end, 1 new, infected marked.
 F='[.[] | [.address, .port, .proto, .type, .severity, .status, .org, .first_seen, .last_seen, .resolved_at]]'
