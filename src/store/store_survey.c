@@ -564,6 +564,9 @@ int ks_survey_round_end(struct ks_survey_round *r, bool complete, size_t *resolv
 	sqlite3_stmt *q = NULL;
 	if (resolved)
 		*resolved = 0;
+	/* The end is one transaction: infected sightings, resolution and the
+	 * round's end are committed together or not at all. */
+	r->batch = 0;
 	if (err == 0)
 		err = tx_begin(r);
 	if (err == 0 && !r->no_infected)
