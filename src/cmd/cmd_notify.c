@@ -281,7 +281,7 @@ int cmd_notify(int argc, char **argv)
 	struct ks_geo *geo = NULL;
 	if (ks_geo_open(geoip, asn, &geo, err, sizeof err) != 0) {
 		ks_err("%s", err);
-		return KS_EXIT_FAIL;
+		return KS_EXIT_DATA;
 	}
 	struct ks_store *st;
 	struct ks_org_list l;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "cmd.h"
 #include "ks_alloc.h"
@@ -36,7 +37,8 @@ struct import {
 	struct ks_survey_sink sink;
 	const char *scope_name;
 	struct ks_survey_round_hdr hdr;
-	int have_hdr, complete_flag;
+	int have_hdr, complete_flag, force;
+	char hash[40];
 	uint32_t threshold;
 	int no_infected;
 	uint64_t n[4];
@@ -48,15 +50,14 @@ static int import_start(struct import *im)
 			    : im->hdr.scope_name[0] ? im->hdr.scope_name : "default";
 	struct ks_survey_round_opts o = {.scope_name = scope, .scope_hash = im->hdr.scope_hash,
 					 .in_scope = im->hdr.in_scope, .batch_records = 0,
-					 .scan_threshold = im->threshold, .no_infected = im->no_infected};
+					 .scan_threshold = im->threshold, .no_infected = im->no_infected,
+					 .import_hash = im->hash};
 	if (strlen(scope) > KS_SURVEY_SCOPE_NAME_MAX) {
 		ks_err("--scope-name: at most %d bytes", KS_SURVEY_SCOPE_NAME_MAX);
 		return KS_EXIT_USAGE;
 	}
-	if (ks_survey_round_begin(im->st, &o, &im->r) != 0) {
-		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(im->st));
+	if (ks_survey_round_begin(im->st, &o, &im->r) != 0)
 		return KS_EXIT_FAIL;
-	}
 	if (im->hdr.started_s) {
 		ks_survey_round_set_clock(im->r, im->hdr.started_s);
 		ks_survey_round_set_started(im->r, im->hdr.started_s);
@@ -103,6 +104,7 @@ int cmd_survey_import(int argc, char **argv)
 		{"complete", KS_OPT_FLAG, &im.complete_flag, NULL, "the round covered the whole scope: resolve findings not seen in it", 0, 0},
 		{"scan-threshold", KS_OPT_U32, &im.threshold, "N", "infected marking: darknet scanner threshold (default: latest ingest's)", 1, 1u << 31},
 		{"no-infected", KS_OPT_FLAG, &im.no_infected, NULL, "do not mark surveyed addresses the darknet saw as infected", 0, 0},
+		{"force", KS_OPT_FLAG, &im.force, NULL, "import a file again that was imported before (as a new round)", 0, 0},
 		{0},
 	};
 	const struct ks_cmd_help h = {
@@ -113,7 +115,8 @@ int cmd_survey_import(int argc, char **argv)
 		"protocol, type); after a complete round (--complete, or \"complete\":true in the file),\n"
 		"open findings of the same scope that the round did not see are resolved. Surveyed\n"
 		"addresses that the darknet store saw scanning or bot-tagged get an infected finding.\n"
-		"A bad line is named with its number and field, and nothing from the file is applied.",
+		"A bad line is named with its number and field, and nothing from the file is applied.\n"
+		"A file imported before (same content) is skipped unless --force.",
 		"format: docs/formats.md, \"Survey records (JSON lines)\".\n"
 		"example:\n  kansoku survey import --scope-name city-b --complete round-2026-12.jsonl",
 		1, 1};
@@ -142,9 +145,19 @@ int cmd_survey_import(int argc, char **argv)
 		free(buf);
 		return KS_EXIT_DATA;
 	}
+	XXH128_hash_t hh = XXH3_128bits(buf, len);
+	snprintf(im.hash, sizeof im.hash, "%016llx%016llx", (unsigned long long)hh.high64,
+		 (unsigned long long)hh.low64);
 	if (ks_cmd_store(&im.st) != 0) {
 		free(buf);
 		return KS_EXIT_FAIL;
+	}
+	int64_t prev;
+	if (!im.force && ks_survey_round_find_import(im.st, im.hash, &prev) == 0) {
+		ks_info("%s: already imported as round %" PRId64 "; skipped (--force imports it again)", path, prev);
+		free(buf);
+		ks_store_close(im.st);
+		return 0;
 	}
 	r = ks_survey_jsonl_read(buf, len, path, import_rec, &im, err, sizeof err);
 	free(buf);

@@ -49,7 +49,8 @@ void ks_store_span_hours(const struct ks_span *sp, int64_t *lo, int64_t *hi);
 	" complete INTEGER NOT NULL DEFAULT 0, in_scope INTEGER NOT NULL DEFAULT 0,"         \
 	" services INTEGER NOT NULL DEFAULT 0, findings INTEGER NOT NULL DEFAULT 0,"         \
 	" audits INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0,"           \
-	" resume_key INTEGER NOT NULL DEFAULT 0, resume_index INTEGER NOT NULL DEFAULT 0);"  \
+	" resume_key INTEGER NOT NULL DEFAULT 0, resume_index INTEGER NOT NULL DEFAULT 0,"   \
+	" import_hash TEXT);"                                                                \
 	"CREATE INDEX survey_round_scope ON survey_round(scope_name, id);"                   \
 	"CREATE TABLE survey_audit(round_id INTEGER NOT NULL, t_ns INTEGER NOT NULL,"        \
 	" address BLOB NOT NULL, port INTEGER NOT NULL, proto INTEGER NOT NULL,"             \

@@ -202,13 +202,15 @@ int ks_survey_round_begin(struct ks_store *st, const struct ks_survey_round_opts
 		return KS_EIO;
 	sqlite3_stmt *q = NULL;
 	if (tx_begin(r) != 0 ||
-	    sqlite3_prepare_v2(r->db, "INSERT INTO survey_round(scope_name,scope_hash,started,in_scope)"
-				      " VALUES(?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(r->db, "INSERT INTO survey_round(scope_name,scope_hash,started,in_scope,"
+				      "import_hash) VALUES(?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(q, 1, o->scope_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, o->scope_hash ? o->scope_hash : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now_s(r));
 	sqlite3_bind_int64(q, 4, (int64_t)o->in_scope);
+	if (o->import_hash)
+		sqlite3_bind_text(q, 5, o->import_hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(q);
@@ -244,6 +246,25 @@ int ks_survey_round_find_resumable(struct ks_store *st, const char *scope_name,
 		*round_id = sqlite3_column_int64(q, 0);
 		*key = (uint64_t)sqlite3_column_int64(q, 1);
 		*index = (uint64_t)sqlite3_column_int64(q, 2);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = KS_EIO;
+	}
+	sqlite3_finalize(q);
+	return r;
+}
+
+int ks_survey_round_find_import(struct ks_store *st, const char *import_hash, int64_t *round_id)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(ks_store_sqlite(st),
+			       "SELECT id FROM survey_round WHERE import_hash=? AND ended IS NOT NULL"
+			       " ORDER BY id LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_text(q, 1, import_hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q), r = KS_ENOENT;
+	if (rc == SQLITE_ROW) {
+		*round_id = sqlite3_column_int64(q, 0);
 		r = 0;
 	} else if (rc != SQLITE_DONE) {
 		r = KS_EIO;
@@ -543,6 +564,9 @@ int ks_survey_round_end(struct ks_survey_round *r, bool complete, size_t *resolv
 	sqlite3_stmt *q = NULL;
 	if (resolved)
 		*resolved = 0;
+	/* The end is one transaction: infected sightings, resolution and the
+	 * round's end are committed together or not at all. */
+	r->batch = 0;
 	if (err == 0)
 		err = tx_begin(r);
 	if (err == 0 && !r->no_infected)
@@ -877,7 +901,9 @@ static void acc_add(struct risk_acc *a, enum ks_sev sv, double age, const void *
 
 static size_t acc_hosts(struct risk_acc *a)
 {
-	struct ks_addr *tmp = ks_xmalloc((a->n ? a->n : 1) * sizeof *tmp);
+	if (a->n == 0)
+		return 0;
+	struct ks_addr *tmp = ks_xreallocarray(NULL, a->n, sizeof *tmp);
 	memcpy(tmp, a->addr, a->n * sizeof *tmp);
 	qsort(tmp, a->n, sizeof *tmp, addr_cmp);
 	size_t h = 0;

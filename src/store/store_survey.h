@@ -74,10 +74,13 @@ struct ks_survey_round_opts {
 	size_t batch_records;          /* records per transaction; 0 = one transaction (all or nothing) */
 	uint32_t scan_threshold;       /* infected marking: 0 = the latest darknet ingest's, else default */
 	bool no_infected;              /* skip infected marking */
+	const char *import_hash;       /* NULL, or the content hash of an imported file */
 };
 
-/* Starts a new round (a row in survey_round, ended NULL). The organisation
- * registry is loaded once here. The round is owned by the caller until
+/* Starts a new round (a row in survey_round, ended NULL, started = now;
+ * with batch_records > 0 committed at once). The organisation registry
+ * is loaded once here. Nothing in o is kept after the call except o->scope,
+ * which must outlive the round. The round is owned by the caller until
  * ks_survey_round_end() or ks_survey_round_abort() frees it. 0, KS_EINVAL
  * (bad scope name) or KS_EIO (store; ks_store_errmsg()). */
 int ks_survey_round_begin(struct ks_store *st, const struct ks_survey_round_opts *o,
@@ -94,6 +97,10 @@ int ks_survey_round_find_resumable(struct ks_store *st, const char *scope_name,
 int ks_survey_round_resume(struct ks_store *st, int64_t round_id,
 			   const struct ks_survey_round_opts *o, struct ks_survey_round **out);
 
+/* The finished round imported from a file with this content hash. 0 with
+ * *round_id, KS_ENOENT, KS_EIO. */
+int ks_survey_round_find_import(struct ks_store *st, const char *import_hash, int64_t *round_id);
+
 int64_t ks_survey_round_id(const struct ks_survey_round *r);
 
 /* Fills *sink with callbacks writing into r (r must outlive the sink).
@@ -109,11 +116,13 @@ int ks_survey_round_error(const struct ks_survey_round *r);
 void ks_survey_round_finding_org(struct ks_survey_round *r, const struct ks_finding *f,
 				 const char *org);
 
-/* Fixes the clock: records from now on are stamped t_s (first_seen,
- * last_seen; started when called before the first record of a new round
- * via ks_survey_round_set_started()). 0 = back to the real clock. */
+/* Fixes the round's clock at t_s (Unix seconds): what is written from now
+ * on (first_seen, last_seen; at ks_survey_round_end() the end, resolved_at
+ * and infected sightings) is stamped t_s. 0 = back to the real clock.
+ * The round's start was stamped by ks_survey_round_begin(); change it with
+ * ks_survey_round_set_started(). */
 void ks_survey_round_set_clock(struct ks_survey_round *r, int64_t t_s);
-/* Overrides the round's start time (imports: the round header's). */
+/* Overrides the round's start time (imports: the round record's). 0 or KS_EIO. */
 int ks_survey_round_set_started(struct ks_survey_round *r, int64_t t_s);
 
 /* Saves the permutation position (scan_perm.h: key and ks_perm_index())

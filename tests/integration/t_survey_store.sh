@@ -89,6 +89,8 @@ check_eq "bad import applied nothing" "$(k survey stats --format json | jq -c '[
 check_eq "bad import: still 8 findings, all open" "$(k survey findings --format json | jq -c '[length, ([.[] | select(.status == "open")] | length)]')" '[8,8]'
 
 check "import round 2" k -q survey import "$W/r2.jsonl"
+check_eq "the same file again is skipped" "$(k survey import "$W/r2.jsonl" 2>&1)" \
+	"kansoku: $W/r2.jsonl: already imported as round 2; skipped (--force imports it again)"
 
 # Findings, exactly: 2 resolved at round 2's end, 1 new, infected marked.
 F='[.[] | [.address, .port, .proto, .type, .severity, .status, .org, .first_seen, .last_seen, .resolved_at]]'
@@ -148,6 +150,19 @@ check "round 1 alone" k -q survey import --no-infected "$W/r1.jsonl"
 check "notify after round 1" k -q notify --write "$W/out1" --org isp-a
 check_eq "html escapes device text" "$(grep -c '&lt;b&gt;R100&lt;/b&gt; &amp; &quot;x&quot; login:' "$W/out1/isp-a.html")" 2
 check_eq "html has no raw markup from devices" "$(grep -c '<b>R100' "$W/out1/isp-a.html")" 0
+
+# asn and geo columns from the MaxMind test databases (data only: nothing is sent).
+ks_shared
+DB=$W/geo.db
+printf 'id,name,kind,contact,prefixes\nnet-g,G,isp,g@g.example,81.2.69.0/24 1.128.0.0/16\n' >"$W/g.csv"
+check "org import (geo)" k -q org import "$W/g.csv"
+{ fnd 81.2.69.142 23 tcp telnet_exposed medium "" x; fnd 1.128.0.1 23 tcp telnet_exposed medium "" y; } >"$W/g.jsonl"
+check "import (geo)" k -q survey import --no-infected "$W/g.jsonl"
+check "notify with --geoip-db --asn-db" k -q notify --write "$W/outg" \
+	--geoip-db "$SHARED/data/mmdb/GeoLite2-Country-Test.mmdb" --asn-db "$SHARED/data/mmdb/GeoLite2-ASN-Test.mmdb"
+check_eq "asn and geo columns" "$(tail -n +2 "$W/outg/net-g.csv" | cut -d, -f3,8,9)" "$(printf '1.128.0.1,1221,\n81.2.69.142,,GB')"
+k -q notify --write "$W/outx" --asn-db "$W/g.csv" 2>/dev/null
+check_eq "bad MaxMind file exit status 3" "$?" 3
 DB=$W/k.db
 
 # Risk: worst first, rated at round 2's end (docs/survey.md, "Risk rating";

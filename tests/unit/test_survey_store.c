@@ -15,6 +15,7 @@
 
 #include "ks_err.h"
 #include "ks_test.h"
+#include "darknet_classify.h"
 #include "org.h"
 #include "store.h"
 #include "store_int.h"
@@ -343,6 +344,95 @@ KS_TEST(survey_round_survives_sigkill)
 		ok = sqlite3_column_text(q, 0);
 	CHECK(ok && strcmp((const char *)ok, "ok") == 0);
 	sqlite3_finalize(q);
+	t_close(&t, s);
+}
+
+static void dn_src(struct ks_store *s, int64_t ingest, const char *addr, uint32_t ndests, uint8_t tags)
+{
+	static const uint32_t dests[] = {1, 2, 3, 4};
+	struct ks_dn_src e;
+	memset(&e, 0, sizeof e);
+	ks_addr_parse(addr, &e.addr);
+	e.hour = (uint32_t)(T1 / 3600);
+	e.tags = tags;
+	e.first_us = (int64_t)T1 * 1000000;
+	e.last_us = e.first_us + 1000000;
+	e.cls[KS_DN_TCP_SCAN] = ndests;
+	e.dests = dests;
+	e.ndests = ndests;
+	CHECK_EQ_U64(ks_store_dn_source(s, ingest, &e, NULL), 0);
+	ks_u32map_release(&e.ports);
+}
+
+/* Infected marking on the batched (survey run) path: every surveyed
+ * address (audit, service or finding) the darknet saw scanning (at the
+ * latest ingest's threshold, or the one given) or bot-tagged. */
+KS_TEST(survey_round_marks_infected)
+{
+	struct tdb t;
+	struct ks_store *s = t_open(&t);
+	if (!s)
+		return;
+	struct ks_ingest in;
+	memset(&in, 0, sizeof in);
+	snprintf(in.hash, sizeof in.hash, "dn1");
+	in.name = "dn1";
+	in.darknet = "198.18.0.0/15";
+	in.scan_threshold = 3;
+	int64_t ing = -1;
+	CHECK_EQ_U64(ks_store_ingest_create(s, &in, &ing), 0);
+	CHECK_EQ_U64(ks_store_dn_counter(s, ing, (uint32_t)(T1 / 3600), KS_DNC_DARKNET, 5), 0);
+	dn_src(s, ing, "192.0.2.50", 3, 0);            /* scanner at threshold 3 */
+	dn_src(s, ing, "192.0.2.51", 1, KS_TAG_MIRAI); /* bot-tagged */
+	dn_src(s, ing, "192.0.2.52", 1, 0);            /* neither */
+	dn_src(s, ing, "192.0.2.53", 4, KS_TAG_MIRAI); /* not surveyed */
+	for (int pass = 0; pass < 2; pass++) {
+		struct ks_survey_round_opts o = {.scope_name = "lab", .batch_records = 1,
+						 .scan_threshold = pass ? 4 : 0};
+		struct ks_survey_round *r;
+		struct ks_survey_sink k;
+		CHECK_EQ_U64(ks_survey_round_begin(s, &o, &r), 0);
+		ks_survey_round_set_clock(r, T1 + pass * DAY);
+		ks_survey_round_sink(r, &k);
+		struct ks_audit a = {.t_ns = 1, .port = 23, .proto = 6, .module = "tcp-syn", .outcome = "closed"};
+		ks_addr_parse("192.0.2.50", &a.addr);
+		ks_sink_audit(&k, &a);
+		struct ks_svc v;
+		memset(&v, 0, sizeof v);
+		ks_addr_parse("192.0.2.51", &v.addr);
+		v.port = 80, v.proto = 6;
+		snprintf(v.module, sizeof v.module, "http");
+		ks_sink_service(&k, &v);
+		struct ks_finding f = mkf("192.0.2.52", 23, KS_FIND_TELNET_EXPOSED, KS_SEV_MEDIUM);
+		ks_sink_finding(&k, &f);
+		size_t res = 9;
+		CHECK_EQ_U64(ks_survey_round_end(r, true, &res), 0);
+		struct ks_finding_filter flt = KS_FINDING_FILTER_ALL;
+		flt.type = KS_FIND_INFECTED;
+		flt.status = KS_STATUS_OPEN;
+		struct got g = {.n = 0};
+		CHECK_EQ_U64(ks_store_survey_findings(s, &flt, collect, &g), 0);
+		char buf[KS_ADDR_STRLEN];
+		if (pass == 0) {
+			/* threshold 3 from the ingest: .50 scans, .51 is a bot */
+			CHECK_EQ_U64(res, 0);
+			CHECK_EQ_U64(g.n, 2);
+			CHECK(g.n == 2 && strcmp(ks_addr_format(&g.v[0].f.addr, buf), "192.0.2.50") == 0);
+			CHECK(g.n == 2 && strcmp(ks_addr_format(&g.v[1].f.addr, buf), "192.0.2.51") == 0);
+			CHECK(g.n == 2 && g.v[0].f.port == 0 && g.v[0].f.proto == 0 && g.v[0].f.sev == KS_SEV_HIGH);
+			CHECK(g.n == 2 && strstr(g.v[0].f.detail, "as a scanner: 3 packets to 3 darknet addresses") != NULL);
+			CHECK(g.n == 2 && strstr(g.v[1].f.detail, "bot-tagged") != NULL &&
+			      strstr(g.v[1].f.detail, "tags mirai") != NULL);
+		} else {
+			/* threshold 4: .50 no longer a scanner, so its finding resolves */
+			CHECK_EQ_U64(res, 1);
+			CHECK_EQ_U64(g.n, 1);
+			CHECK(g.n == 1 && strcmp(ks_addr_format(&g.v[0].f.addr, buf), "192.0.2.51") == 0);
+		}
+	}
+	struct ks_survey_round_row rr;
+	CHECK_EQ_U64(ks_store_survey_rounds(s, NULL, count_rounds, &rr), 0);
+	CHECK_EQ_U64(rr.infected, 1);
 	t_close(&t, s);
 }
 
