@@ -207,6 +207,11 @@ static void tee_finding(void *c, const struct ks_finding *x)
 	ks_sink_finding(&t->b, x);
 }
 
+static const char *scope_org(void *ctx, const struct ks_addr *a)
+{
+	return ks_scope_org(ctx, a);
+}
+
 struct runctx {
 	struct ks_survey_round *round;
 	int64_t last_ns;
@@ -535,6 +540,8 @@ int cmd_survey_run(int argc, char **argv)
 			goto out;
 		}
 		ks_survey_jsonl_writer_init(&w, outf);
+		w.org_of = scope_org;
+		w.org_ctx = &s;
 		struct ks_survey_round_hdr hdr = {.complete = -1, .in_scope = ro.in_scope};
 		snprintf(hdr.scope_name, sizeof hdr.scope_name, "%s", scope_name);
 		snprintf(hdr.scope_hash, sizeof hdr.scope_hash, "%s", scope_hash);
