@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev jq
 libxxhash-dev libzstd-dev libxml2-dev libpcre2-dev libxml2-utils clang-14 libclang-rt-14-dev tcpdump tshark
 wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps
-libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd"
+libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
