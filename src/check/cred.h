@@ -84,6 +84,10 @@ struct ks_cred_limits {
 /* attempts KS_HOST_DEFAULT_ATTEMPTS, gap KS_HOST_DEFAULT_GAP_MS (scan_rate.h),
  * the timeouts above. */
 void ks_cred_limits_default(struct ks_cred_limits *l);
+struct ks_scan_limits;
+/* The defaults with attempts and gap taken from the survey's per-host
+ * limits (scan_rate.h: host_attempts, host_gap_ms; 0 keeps the default). */
+void ks_cred_limits_from_scan(const struct ks_scan_limits *s, struct ks_cred_limits *l);
 
 enum ks_cred_status {
 	KS_CRED_REJECTED = 0, /* every pair tried (or attempts used up): none accepted */

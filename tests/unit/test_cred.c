@@ -16,6 +16,7 @@
 #include "cred_telnet.h"
 #include "ks_err.h"
 #include "ks_test.h"
+#include "scan_rate.h"
 #include "scan_scope.h"
 
 static int parse(struct ks_cred_list *l, const char *text, char *err, size_t errlen)
@@ -229,6 +230,13 @@ KS_TEST(cred_names)
 	struct ks_cred_target t;
 	CHECK(ks_cred_target_from_svc(&s, &t) == 0 && t.module == KS_CRED_TELNET && t.port == 23);
 	CHECK(strcmp(t.product, "Hikvision 5.4") == 0);
+	struct ks_scan_limits sl;
+	struct ks_cred_limits cl;
+	ks_scan_limits_default(&sl);
+	sl.host_attempts = 3;
+	sl.host_gap_ms = 0;
+	ks_cred_limits_from_scan(&sl, &cl);
+	CHECK(cl.attempts == 3 && cl.gap_ms == 0 && cl.io_ms == KS_CRED_DEFAULT_IO_MS);
 	snprintf(s.module, sizeof s.module, "mqtt");
 	CHECK(ks_cred_target_from_svc(&s, &t) == KS_EDECLINED);
 }
