@@ -210,6 +210,16 @@ EOF2
 	j=$(login --credentials "$W/list-neg" "127.0.0.1:$FP:ftp")
 	check_eq "ftp: password not in the list: rejected, no finding" \
 		"$(status "$j") $(nlogin "$j") $(finding "$j")" "rejected 3 "
+	# An FTPS-only server (vsftpd's words) is reported, not counted as rejections.
+	printf '#!/bin/sh\nprintf "220 (vsFTPd 3.0.3)\\r\\n"\nread -r l\nprintf "530 Non-anonymous sessions must use encryption.\\r\\n"\n' >"$W/ftps-resp"
+	chmod 755 "$W/ftps-resp"
+	FP2=$(free_port)
+	ncat -l 127.0.0.1 "$FP2" -k --sh-exec "$W/ftps-resp" >/dev/null 2>&1 &
+	PIDS+=($!)
+	check "ftps-only responder listening" wait_listen "$FP2"
+	j=$(login --credentials "$W/list" "127.0.0.1:$FP2:ftp")
+	check_eq "ftp: TLS required: unsupported after one attempt, no finding" \
+		"$(status "$j") $(jq '.[0].attempts' <<<"$j") $(finding "$j")" "unsupported 1 "
 else
 	fail "ssh/ftp: needs root and a free throwaway user name (service, supervisor, tech, ubnt)"
 fi

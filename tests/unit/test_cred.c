@@ -395,7 +395,8 @@ KS_TEST(cred_telnet_client)
 	fake_run("root", "", 10, 10, &rs, &res, &f);
 	CHECK_EQ_U64(res.status, KS_CRED_ACCEPTED);
 	CHECK_EQ_U64(res.attempts, 3);
-	CHECK(strcmp(rs.detail, "weak_credentials critical root/(empty password) accepted over telnet") == 0);
+	CHECK(strcmp(rs.detail,
+		     "weak_credentials critical root/(empty password) accepted over telnet") == 0);
 	/* attempts bounded: the pair is fourth, only 3 allowed */
 	fake_run("user", "user", 3, 10, &rs, &res, &f);
 	CHECK_EQ_U64(res.status, KS_CRED_REJECTED);
