@@ -94,7 +94,8 @@ enum ks_cred_status {
 	KS_CRED_ACCEPTED,     /* a pair accepted, or no password required: finding emitted */
 	KS_CRED_NO_AUTH,      /* http: the URL does not ask for credentials (not 401/403) */
 	KS_CRED_UNSUPPORTED,  /* the service offers no method we try (ssh publickey only,
-			       * http NTLM, telnet without a login prompt) */
+			       * http NTLM, telnet without a login prompt, ftp that
+			       * demands TLS) */
 	KS_CRED_ERROR,        /* stopped by a network or protocol error before a decision */
 };
 
