@@ -8,7 +8,7 @@ wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps"
 # TCP discovery (h/disc): SipHash cookies; zmap, masscan, nmap and ncat for its tests and bench.
 PKGS="$PKGS libsodium-dev zmap masscan nmap ncat"
 # Credential checks (h/cred): libssh, libcurl; daemons for their tests.
-PKGS="$PKGS libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd"
+PKGS="$PKGS libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd systemd"
 # survey grab integration test (tests/integration/t_survey_grab.sh): real daemons on loopback
 PKGS="$PKGS lighttpd dropbear-bin mosquitto vsftpd dnsmasq-base ncat openssl inetutils-telnetd systemd"
 missing=""

@@ -107,6 +107,14 @@ void ks_cred_limits_default(struct ks_cred_limits *l)
 	l->io_ms = KS_CRED_DEFAULT_IO_MS;
 }
 
+void ks_cred_limits_from_scan(const struct ks_scan_limits *s, struct ks_cred_limits *l)
+{
+	ks_cred_limits_default(l);
+	if (s->host_attempts)
+		l->attempts = s->host_attempts;
+	l->gap_ms = s->host_gap_ms;
+}
+
 int ks_cred_check(const struct ks_cred_target *t, const struct ks_cred_list *l,
 		  const struct ks_cred_limits *lim, const struct ks_scope *scope,
 		  const struct ks_survey_sink *sink, struct ks_cred_result *out)

@@ -84,13 +84,18 @@ struct ks_cred_limits {
 /* attempts KS_HOST_DEFAULT_ATTEMPTS, gap KS_HOST_DEFAULT_GAP_MS (scan_rate.h),
  * the timeouts above. */
 void ks_cred_limits_default(struct ks_cred_limits *l);
+struct ks_scan_limits;
+/* The defaults with attempts and gap taken from the survey's per-host
+ * limits (scan_rate.h: host_attempts, host_gap_ms; 0 keeps the default). */
+void ks_cred_limits_from_scan(const struct ks_scan_limits *s, struct ks_cred_limits *l);
 
 enum ks_cred_status {
 	KS_CRED_REJECTED = 0, /* every pair tried (or attempts used up): none accepted */
 	KS_CRED_ACCEPTED,     /* a pair accepted, or no password required: finding emitted */
 	KS_CRED_NO_AUTH,      /* http: the URL does not ask for credentials (not 401/403) */
 	KS_CRED_UNSUPPORTED,  /* the service offers no method we try (ssh publickey only,
-			       * http NTLM, telnet without a login prompt) */
+			       * http NTLM, telnet without a login prompt, ftp that
+			       * demands TLS) */
 	KS_CRED_ERROR,        /* stopped by a network or protocol error before a decision */
 };
 

@@ -9,6 +9,7 @@
  * No other command is ever sent: nothing is listed, read or written, and
  * no data connection is opened. (libcurl's FTP would do LIST/RETR or at
  * least PWD/TYPE; a dozen lines of our own keep the promise exact.) */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,7 @@
 
 #define REPLY_MAX 8192 /* bytes of one reply */
 
-enum attempt_end { END_ACCEPTED, END_NOPASS, END_REJECTED, END_ERROR };
+enum attempt_end { END_ACCEPTED, END_NOPASS, END_REJECTED, END_UNSUPPORTED, END_ERROR };
 
 /* Reads one whole reply into f. 0, or an error with why set. */
 static int reply(int fd, int64_t deadline, struct ks_ftp *f, char *why, size_t whylen)
@@ -58,6 +59,15 @@ static int command(int fd, int64_t deadline, const char *verb, const char *arg, 
 	return reply(fd, deadline, f, why, whylen);
 }
 
+/* "530 Non-anonymous sessions must use encryption" and the like. */
+static bool needs_tls(const struct ks_ftp *f)
+{
+	const uint8_t *b = (const uint8_t *)f->banner;
+	size_t n = strlen(f->banner);
+	return ks_probe_ifind(b, n, "encrypt") >= 0 || ks_probe_ifind(b, n, "tls") >= 0 ||
+	       ks_probe_ifind(b, n, "ssl") >= 0;
+}
+
 static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms, char *why,
 				size_t whylen)
 {
@@ -78,6 +88,11 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 		if (command(fd, deadline, "PASS", pair->pass, &f, why, whylen) != 0)
 			return END_REJECTED; /* some servers drop the line after a bad PASS */
 		e = f.code == 230 || f.code == 202 ? END_ACCEPTED : END_REJECTED;
+	} else if (f.code == 530 && needs_tls(&f)) {
+		/* "530 Non-anonymous sessions must use encryption": FTPS only;
+		 * AUTH TLS is not tried. */
+		snprintf(why, whylen, "server requires TLS (AUTH TLS is not tried)");
+		e = END_UNSUPPORTED;
 	} else {
 		e = END_REJECTED; /* 530 "not allowed" for this user, 421 ... */
 	}
@@ -118,6 +133,11 @@ int ks_cred_check_ftp(const struct ks_cred_target *t, const struct ks_cred_list 
 		case END_REJECTED:
 			ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
 			break;
+		case END_UNSUPPORTED:
+			ks_cred_audit(sink, t, "error: %s", why);
+			out->status = KS_CRED_UNSUPPORTED;
+			ks_cred_detail(out, "ftp: %s", why);
+			return 0;
 		case END_ERROR:
 			ks_cred_audit(sink, t, "error: %s", why);
 			out->status = KS_CRED_ERROR;

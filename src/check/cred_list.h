@@ -34,7 +34,7 @@
 
 #define KS_CRED_USER_MAX 64
 #define KS_CRED_PASS_MAX 64
-#define KS_CRED_MAX_PAIRS 100000        /* pairs per list */
+#define KS_CRED_MAX_PAIRS 10000         /* pairs per list (NOTICE uses ~600) */
 #define KS_CRED_FILE_MAX (16u << 20)    /* bytes per list file */
 #define KS_CRED_DEFAULT_FILE "mirai-telnet.tsv"
 

@@ -137,7 +137,8 @@ enum phase { WAIT_FIRST, AFTER_USER, AFTER_PASS };
 
 enum attempt_end {
 	END_ACCEPTED,    /* the pair was accepted */
-	END_NOPASS,      /* access without a password */
+	END_NOLOGIN,     /* a shell at once: nothing was asked */
+	END_NOPASS,      /* a shell after the user name: no password asked */
 	END_REJECTED,
 	END_NOPROMPT,    /* no login prompt at all: not a login service we know */
 	END_ERROR,       /* network error, why set */
@@ -199,7 +200,7 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 		if (ph == AFTER_USER && ks_cred_tn_failed(tn.data, tn.data_len))
 			return END_REJECTED;
 		if (p == KS_CRED_TN_SHELL)
-			return END_NOPASS;
+			return ph == WAIT_FIRST ? END_NOLOGIN : END_NOPASS;
 		if (p == KS_CRED_TN_LOGIN && ph == WAIT_FIRST) {
 			if (send_line(fd, &tn, pair->user, deadline) != 0) {
 				snprintf(why, whylen, "send failed");
@@ -259,6 +260,10 @@ int ks_cred_check_telnet(const struct ks_cred_target *t, const struct ks_cred_li
 		case END_ACCEPTED:
 			ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
 			ks_cred_found(sink, t, pair, NULL, out);
+			return 0;
+		case END_NOLOGIN:
+			ks_cred_audit(sink, t, "login-accepted user= (shell without login)");
+			ks_cred_found(sink, t, NULL, NULL, out);
 			return 0;
 		case END_NOPASS:
 			ks_cred_audit(sink, t, "login-accepted user=%s (no password asked)",

@@ -4,7 +4,8 @@
 # which hands it the socket; ncat -e would hand it a pipe) running a small
 # scripted IoT login, dropbear and vsftpd with a throwaway user that this
 # script creates with a Mirai pair and removes on exit, lighttpd with Basic
-# and Digest auth (admin/admin). Checks: the right pair is found, attempts
+# and Digest auth (admin/admin), an HTTPS Basic responder behind ncat --ssl.
+# Checks: the right pair is found, attempts
 # are bounded (audit records counted), the check stops at the first success,
 # negative cases give no finding, and an address outside the scope is
 # refused without any connection.
@@ -48,7 +49,7 @@ free_port() {
 }
 # Waits (bounded) until something listens on 127.0.0.1:$1.
 wait_listen() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 200); do
 		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
 		sleep 0.05
 	done
@@ -209,6 +210,16 @@ EOF2
 	j=$(login --credentials "$W/list-neg" "127.0.0.1:$FP:ftp")
 	check_eq "ftp: password not in the list: rejected, no finding" \
 		"$(status "$j") $(nlogin "$j") $(finding "$j")" "rejected 3 "
+	# An FTPS-only server (vsftpd's words) is reported, not counted as rejections.
+	printf '#!/bin/sh\nprintf "220 (vsFTPd 3.0.3)\\r\\n"\nread -r l\nprintf "530 Non-anonymous sessions must use encryption.\\r\\n"\n' >"$W/ftps-resp"
+	chmod 755 "$W/ftps-resp"
+	FP2=$(free_port)
+	ncat -l 127.0.0.1 "$FP2" -k --sh-exec "$W/ftps-resp" >/dev/null 2>&1 &
+	PIDS+=($!)
+	check "ftps-only responder listening" wait_listen "$FP2"
+	j=$(login --credentials "$W/list" "127.0.0.1:$FP2:ftp")
+	check_eq "ftp: TLS required: unsupported after one attempt, no finding" \
+		"$(status "$j") $(jq '.[0].attempts' <<<"$j") $(finding "$j")" "unsupported 1 "
 else
 	fail "ssh/ftp: needs root and a free throwaway user name (service, supervisor, tech, ubnt)"
 fi
@@ -257,6 +268,37 @@ check_eq "http: a page without auth is not a finding" "$(status "$j") $(nlogin "
 	"no-auth 0 "
 check_eq "http: only GET requests were sent" \
 	"$(awk -F'"' '{split($2, r, " "); print r[1]}' "$W/access.log" | sort -u)" "GET"
+
+# --- https: a scripted responder behind ncat --ssl (Debian's lighttpd has no
+# TLS module without lighttpd-mod-openssl): Basic, admin/admin ---
+if command -v ncat >/dev/null; then
+	cat >"$W/https-resp" <<'EOF2'
+#!/bin/sh
+# One exchange: 200 for admin/admin in Basic, else 401 with a Basic challenge.
+ok=0
+while IFS= read -r line; do
+	line=$(printf '%s' "$line" | tr -d '\r')
+	[ -z "$line" ] && break
+	case "$line" in
+	[Aa]uthorization:\ Basic\ YWRtaW46YWRtaW4=) ok=1 ;;
+	esac
+done
+if [ $ok = 1 ]; then
+	printf 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n'
+else
+	printf 'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="NVR"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+fi
+EOF2
+	chmod 755 "$W/https-resp"
+	SP2=$(free_port)
+	ncat --ssl -l 127.0.0.1 "$SP2" -k --sh-exec "$W/https-resp" >"$W/ncat.log" 2>&1 &
+	PIDS+=($!)
+	check "https responder listening" wait_listen "$SP2"
+	j=$(login "127.0.0.1:$SP2:https/")
+	check_eq "https Basic: admin/admin found at attempt $want" \
+		"$(jq -r '.[0].module' <<<"$j") $(status "$j") $(nlogin "$j") $(finding "$j")" \
+		"https accepted $want weak_credentials critical admin/admin accepted over https (Basic)"
+fi
 
 j=$("$KANSOKU" --format csv -q survey login --scope "$W/scope" --gap 0 "127.0.0.1:$HP:http/basic/")
 check_eq "csv: header and one row" "$(sed -n '1p;2p' <<<"$j" | cut -d, -f1-6 | tr '\n' ' ')" \

@@ -5,6 +5,8 @@
  * scope gets no connection (a loopback listener sees none) and no audit. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "cred_telnet.h"
 #include "ks_err.h"
 #include "ks_test.h"
+#include "scan_rate.h"
 #include "scan_scope.h"
 
 static int parse(struct ks_cred_list *l, const char *text, char *err, size_t errlen)
@@ -229,6 +232,188 @@ KS_TEST(cred_names)
 	struct ks_cred_target t;
 	CHECK(ks_cred_target_from_svc(&s, &t) == 0 && t.module == KS_CRED_TELNET && t.port == 23);
 	CHECK(strcmp(t.product, "Hikvision 5.4") == 0);
+	struct ks_scan_limits sl;
+	struct ks_cred_limits cl;
+	ks_scan_limits_default(&sl);
+	sl.host_attempts = 3;
+	sl.host_gap_ms = 0;
+	ks_cred_limits_from_scan(&sl, &cl);
+	CHECK(cl.attempts == 3 && cl.gap_ms == 0 && cl.io_ms == KS_CRED_DEFAULT_IO_MS);
 	snprintf(s.module, sizeof s.module, "mqtt");
 	CHECK(ks_cred_target_from_svc(&s, &t) == KS_EDECLINED);
+}
+
+/* A scripted telnet device on 127.0.0.1 (one thread, one connection at a
+ * time): negotiates like BusyBox (WILL ECHO, WILL SGA, DO TTYPE), asks
+ * "login:" and "Password:", and opens a "# " shell for user/pass, else says
+ * "Login incorrect" and closes. pass NULL: a shell at once. */
+struct fake_tn {
+	int ls;
+	const char *user, *pass;
+	unsigned conns, max_conns;
+	bool saw_do_echo; /* our client accepted WILL ECHO */
+};
+
+/* Reads one line of data (IAC sequences skipped) into buf. */
+static int tn_line(int fd, struct fake_tn *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+	uint8_t c;
+	while (recv(fd, &c, 1, 0) == 1) {
+		if (c == 255) {
+			uint8_t cmd[2];
+			if (recv(fd, cmd, 2, MSG_WAITALL) != 2)
+				return -1;
+			if (cmd[0] == 253 && cmd[1] == 1)
+				f->saw_do_echo = true;
+			continue;
+		}
+		if (c == '\n' || c == '\0')
+			continue;
+		if (c == '\r') {
+			buf[n] = '\0';
+			return 0;
+		}
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+	}
+	return -1;
+}
+
+static void *fake_tn_run(void *arg)
+{
+	struct fake_tn *f = arg;
+	while (f->conns < f->max_conns) {
+		int fd = accept(f->ls, NULL, NULL);
+		if (fd < 0)
+			break;
+		f->conns++;
+		static const char nego[] = "\377\373\001\377\373\003\377\375\030";
+		char u[128], p[128];
+		(void)!send(fd, nego, sizeof nego - 1, MSG_NOSIGNAL);
+		if (!f->pass) {
+			(void)!send(fd, "\r\nBusyBox v1.19.4\r\n# ", 21, MSG_NOSIGNAL);
+		} else {
+			(void)!send(fd, "\r\n(none) login: ", 16, MSG_NOSIGNAL);
+			if (tn_line(fd, f, u, sizeof u) == 0) {
+				(void)!send(fd, "\r\nPassword: ", 12, MSG_NOSIGNAL);
+				if (tn_line(fd, f, p, sizeof p) == 0) {
+					bool ok = strcmp(u, f->user) == 0 && strcmp(p, f->pass) == 0;
+					const char *r = ok ? "\r\n\r\nBusyBox v1.19.4 built-in shell (ash)\r\n# "
+							   : "\r\nLogin incorrect\r\n";
+					(void)!send(fd, r, strlen(r), MSG_NOSIGNAL);
+				}
+			}
+		}
+		/* Wait for the client to close (it types nothing after a shell). */
+		char sink;
+		while (recv(fd, &sink, 1, 0) > 0)
+			;
+		close(fd);
+	}
+	return NULL;
+}
+
+struct rec_sink {
+	unsigned audits, findings;
+	char last[200], detail[600];
+};
+static void rec_audit(void *ctx, const struct ks_audit *a)
+{
+	struct rec_sink *r = ctx;
+	r->audits++;
+	snprintf(r->last, sizeof r->last, "%s %s", a->module, a->outcome);
+}
+static void rec_finding(void *ctx, const struct ks_finding *f)
+{
+	struct rec_sink *r = ctx;
+	r->findings++;
+	snprintf(r->detail, sizeof r->detail, "%s %s %s", ks_finding_name(f->type), ks_sev_name(f->sev),
+		 f->detail);
+}
+
+static void fake_run(const char *user, const char *pass, unsigned attempts, unsigned max_conns,
+		     struct rec_sink *rs, struct ks_cred_result *res, struct fake_tn *f)
+{
+	memset(f, 0, sizeof *f);
+	f->user = user;
+	f->pass = pass;
+	f->max_conns = max_conns;
+	f->ls = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t sl = sizeof sa;
+	CHECK(f->ls >= 0 && bind(f->ls, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	      listen(f->ls, 8) == 0 && getsockname(f->ls, (struct sockaddr *)&sa, &sl) == 0);
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, fake_tn_run, f) == 0);
+
+	struct ks_scope scope;
+	char err[256];
+	const char *text = "127.0.0.0/8 allow-reserved\n";
+	ks_scope_init(&scope);
+	CHECK_EQ_U64(ks_scope_parse(&scope, text, strlen(text), "s", err, sizeof err), 0);
+	ks_scope_build(&scope);
+	struct ks_cred_list l;
+	CHECK_EQ_U64(parse(&l, "root\txc3511\nadmin\tadmin\nroot\t\nuser\tuser\n", err, sizeof err), 0);
+	struct ks_cred_limits lim;
+	ks_cred_limits_default(&lim);
+	lim.gap_ms = 0;
+	lim.attempts = attempts;
+	memset(rs, 0, sizeof *rs);
+	struct ks_survey_sink sink = {rs, rec_audit, NULL, rec_finding};
+	struct ks_cred_target t;
+	memset(&t, 0, sizeof t);
+	ks_addr_from_v4(&t.addr, 0x7f000001);
+	t.port = ntohs(sa.sin_port);
+	t.module = KS_CRED_TELNET;
+	CHECK_EQ_U64(ks_cred_check(&t, &l, &lim, &scope, &sink, res), 0);
+	/* Unblock the server if it still waits for a connection. */
+	shutdown(f->ls, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(f->ls);
+	ks_cred_list_release(&l);
+	ks_scope_release(&scope);
+}
+
+KS_TEST(cred_telnet_client)
+{
+	struct rec_sink rs;
+	struct ks_cred_result res;
+	struct fake_tn f;
+	/* admin/admin is the second pair: two connections, stops there */
+	fake_run("admin", "admin", 10, 10, &rs, &res, &f);
+	CHECK_EQ_U64(res.status, KS_CRED_ACCEPTED);
+	CHECK_EQ_U64(res.attempts, 2);
+	CHECK_EQ_U64(f.conns, 2);
+	CHECK_EQ_U64(rs.audits, 2);
+	CHECK(strcmp(rs.last, "telnet-login login-accepted user=admin") == 0);
+	CHECK_EQ_U64(rs.findings, 1);
+	CHECK(strcmp(rs.detail, "weak_credentials critical admin/admin accepted over telnet") == 0);
+	CHECK(strcmp(res.user, "admin") == 0 && !res.no_password);
+	CHECK(f.saw_do_echo);
+	/* the empty password of root/ (third pair) */
+	fake_run("root", "", 10, 10, &rs, &res, &f);
+	CHECK_EQ_U64(res.status, KS_CRED_ACCEPTED);
+	CHECK_EQ_U64(res.attempts, 3);
+	CHECK(strcmp(rs.detail,
+		     "weak_credentials critical root/(empty password) accepted over telnet") == 0);
+	/* attempts bounded: the pair is fourth, only 3 allowed */
+	fake_run("user", "user", 3, 10, &rs, &res, &f);
+	CHECK_EQ_U64(res.status, KS_CRED_REJECTED);
+	CHECK_EQ_U64(res.attempts, 3);
+	CHECK_EQ_U64(f.conns, 3);
+	CHECK_EQ_U64(rs.findings, 0);
+	CHECK(strcmp(rs.last, "telnet-login login-rejected user=root") == 0);
+	/* not in the list */
+	fake_run("root", "n0t-in-list", 10, 10, &rs, &res, &f);
+	CHECK_EQ_U64(res.status, KS_CRED_REJECTED);
+	CHECK_EQ_U64(res.attempts, 4);
+	CHECK_EQ_U64(rs.findings, 0);
+	/* a shell at once */
+	fake_run(NULL, NULL, 10, 10, &rs, &res, &f);
+	CHECK_EQ_U64(res.status, KS_CRED_ACCEPTED);
+	CHECK(res.no_password);
+	CHECK_EQ_U64(f.conns, 1);
+	CHECK(strcmp(rs.last, "telnet-login login-accepted user= (shell without login)") == 0);
+	CHECK(strcmp(rs.detail, "weak_credentials critical no password required over telnet") == 0);
 }
