@@ -625,8 +625,10 @@ static void expired(struct ks_grab *g, struct slot *s, int64_t now)
 		return;
 	}
 	int a = j->mod->timeout ? j->mod->timeout(j) : GRAB_DONE;
-	if (a == GRAB_DONE && (!j->outcome[0] || strcmp(j->outcome, "open") == 0))
-		ks_grab_job_outcome(j, j->answered ? "timeout" : "open, no reply");
+	if (a == GRAB_DONE && !j->answered)
+		ks_grab_job_outcome(j, "open, no reply");
+	else if (a == GRAB_DONE && (!j->outcome[0] || strcmp(j->outcome, "open") == 0))
+		ks_grab_job_outcome(j, "timeout");
 	act(g, s, a);
 }
 
