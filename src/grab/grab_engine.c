@@ -81,6 +81,7 @@ void ks_grab_opts_default(struct ks_grab_opts *o)
 	memset(o, 0, sizeof *o);
 	ks_scan_limits_default(&o->limits);
 	o->tls_old_versions = true;
+	o->tls13 = true;
 }
 
 const char *ks_grab_module(uint16_t port, uint8_t proto)

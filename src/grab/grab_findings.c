@@ -149,6 +149,14 @@ void ks_grab_facts_format(struct ks_svc *s, const struct ks_grab_facts *f)
 	} else if (f->tls && f->tls->alert) {
 		fact(b, cap, "tls_alert", "%u", f->tls->alert_desc);
 	}
+	if (f->tls13) {
+		const struct ks_tls *t = f->tls13;
+		const char *g = ks_tls_group_name(t->key_share);
+		fact(b, cap, "tls13_kex", "%s%s", g[0] ? g : "unknown",
+		     t->hello_retry ? " (hello retry)" : "");
+		if (!t->hello_retry)
+			fact(b, cap, "tls13_cipher", "%s", tls_cipher(t, tmp2));
+	}
 	for (int i = 0; i < 2; i++) {
 		const struct ks_http *h = i ? f->http_next : f->http;
 		if (!h || !h->status)

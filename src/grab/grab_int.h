@@ -83,7 +83,7 @@ struct grab_job {
 	struct ks_telnet telnet;
 	size_t telnet_fed; /* bytes of in already fed to the telnet parser */
 	struct ks_ssh ssh;
-	struct ks_tls tls, tls2;
+	struct ks_tls tls, tls2, tls13;
 	struct ks_http http, http2;
 	char wwwauth[256];
 	struct ks_mqtt mqtt;

@@ -26,7 +26,7 @@ trap cleanup EXIT
 B=$((20000 + ($$ % 4000) * 10))
 P_HTTP=$B P_AUTH=$((B + 1)) P_REDIR=$((B + 2)) P_SSH=$((B + 3)) P_MQTT=$((B + 4))
 P_FTP=$((B + 5)) P_TLS10=$((B + 6)) P_TLS12=$((B + 7)) P_DNS=$((B + 8)) P_SSDP=$((B + 9))
-P_TELNET=$((B + 10)) P_OUT=$((B + 11))
+P_TELNET=$((B + 10)) P_OUT=$((B + 11)) P_TLS13=$((B + 12))
 L=127.0.0.1
 
 # Waits (bounded) until something listens on port ($2: tcp or udp).
@@ -135,6 +135,9 @@ PIDS+=($!)
 openssl s_server -accept "$L:$P_TLS12" -cert "$W/ca/c.pem" -key "$W/ca/k.pem" \
 	-cipher 'DEFAULT@SECLEVEL=0' -no_tls1_3 -quiet </dev/null >"$W/tls12.log" 2>&1 &
 PIDS+=($!)
+openssl s_server -accept "$L:$P_TLS13" -cert "$W/ca/c.pem" -key "$W/ca/k.pem" -tls1_3 -quiet \
+	</dev/null >"$W/tls13.log" 2>&1 &
+PIDS+=($!)
 
 dnsmasq -k -C /dev/null --no-resolv --no-hosts --listen-address=$L --bind-interfaces \
 	--port=$P_DNS --address=/kansoku-probe.example/192.0.2.1 --pid-file="$W/dnsmasq.pid" \
@@ -157,7 +160,7 @@ PIDS+=($!)
 ncat -l -k 127.0.0.2 "$P_OUT" --sh-exec "touch '$W/out-of-scope-contacted'" >/dev/null 2>&1 &
 PIDS+=($!)
 
-for p in $P_HTTP $P_AUTH $P_REDIR $P_SSH $P_MQTT $P_FTP $P_TLS10 $P_TLS12 $P_TELNET $P_OUT; do
+for p in $P_HTTP $P_AUTH $P_REDIR $P_SSH $P_MQTT $P_FTP $P_TLS10 $P_TLS12 $P_TLS13 $P_TELNET $P_OUT; do
 	listening "$p"
 done
 listening "$P_DNS" udp
@@ -170,7 +173,7 @@ echo "127.0.0.1/32 allow-reserved" >"$W/scope"
 	--recog-dir "$SHARED/data/recog" --vulns data/vulns/iot-starter.vulns --format json --audit \
 	--udp-wait 1000 --banner-wait 1000 \
 	"$L:$P_HTTP=http" "$L:$P_AUTH=http" "$L:$P_REDIR=http" "$L:$P_SSH=ssh" "$L:$P_MQTT=mqtt" \
-	"$L:$P_FTP=ftp" "$L:$P_TLS10=https" "$L:$P_TLS12=https" "$L:$P_DNS/udp=dns" \
+	"$L:$P_FTP=ftp" "$L:$P_TLS10=https" "$L:$P_TLS12=https" "$L:$P_TLS13=https" "$L:$P_DNS/udp=dns" \
 	"$L:$P_SSDP/udp=ssdp" "$L:$P_TELNET=telnet" "$L:$P_FTP" "127.0.0.2:$P_OUT" \
 	>"$W/out.json" 2>"$W/err.log"
 check_eq exit_status "$?" 0
@@ -181,7 +184,7 @@ facts() { jq -r --argjson p "$1" --arg pr "${2:-tcp}" 'first(.services[] | selec
 finds() { jq -c --argjson p "$1" --arg pr "${2:-tcp}" \
 	'[.findings[] | select(.port == $p and .proto == $pr) | [.type, .severity, .detail]]' "$W/out.json"; }
 
-check_eq services "$(jq '.services | length' "$W/out.json")" 12
+check_eq services "$(jq '.services | length' "$W/out.json")" 13
 check_eq findings "$(jq '.findings | length' "$W/out.json")" 11
 
 check_eq http_svc "$(svc $P_HTTP)" '["http","lighttpd/1.4.69","lighttpd","lighttpd","1.4.69","","cpe:2.3:a:lighttpd:lighttpd:1.4.69:*:*:*:*:*:*:*","Network Camera"]'
@@ -223,6 +226,14 @@ check_eq tls10_facts "$(facts $P_TLS10)" "tls_version=TLSv1.0; tls_cipher=TLS_EC
 check_eq tls10_findings "$(finds $P_TLS10)" "[[\"bad_certificate\",\"medium\",\"expired 2020-02-01; self-signed (subject $cert)\"],[\"deprecated_crypto\",\"medium\",\"TLSv1.0 negotiated\"]]"
 check_eq tls12_facts "$(facts $P_TLS12)" "tls_version=TLSv1.2; tls_cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; tls_kex=ECDHE; tls_sig=sha256WithRSAEncryption; tls_key=rsaEncryption 2048; cert_subject=$cert; cert_issuer=$cert; cert_not_before=2020-01-01; cert_not_after=2020-02-01; tls_old_versions=TLSv1.1"
 check_eq tls12_findings "$(finds $P_TLS12)" "[[\"bad_certificate\",\"medium\",\"expired 2020-02-01; self-signed (subject $cert)\"],[\"deprecated_crypto\",\"medium\",\"TLSv1.1 accepted\"]]"
+
+# TLS 1.3 only: the 1.0-1.2 hello is refused (alert 70, protocol_version); the TLS 1.3
+# hello learns the key-exchange group (post-quantum inventory). No certificate in clear.
+check_eq tls13_svc "$(svc $P_TLS13)" '["https","","","","","","",""]'
+check_eq tls13_facts "$(facts $P_TLS13)" "tls_alert=70; tls13_kex=x25519; tls13_cipher=TLS_AES_128_GCM_SHA256"
+check_eq tls13_findings "$(finds $P_TLS13)" '[]'
+check_eq audit_tls13 "$(grep -c "^audit $L $P_TLS13/tcp grab-https identified: tls, TLSv1.3 group x25519$" "$W/err.log")" 1
+check_eq audit_tls12_no13 "$(grep -c "^audit $L $P_TLS12/tcp grab-https identified: tls, no TLSv1.3$" "$W/err.log")" 1
 
 check_eq dns_svc "$(svc $P_DNS udp)" '["dns","","","","","","",""]'
 check_eq dns_facts "$(facts $P_DNS udp)" "dns_rcode=noerror; dns_recursion=available; dns_answers=1"
