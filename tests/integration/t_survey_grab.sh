@@ -261,6 +261,29 @@ check_eq gate_warning "$(grep -c "127.0.0.2:$P_OUT: outside the scope; not probe
 check_eq gate_no_service "$(jq "[.services[] | select(.address == \"127.0.0.2\")] | length" "$W/out.json")" 0
 check_eq gate_not_contacted "$(ls "$W/out-of-scope-contacted" 2>/dev/null | wc -l)" 0
 
+# known_vulnerability: a test entry (not a real CVE) for the lighttpd version served, marked
+# known-exploited by a one-entry catalogue in CISA's format.
+cat >"$W/test.vulns" <<'EOF'
+cve      CVE-2099-12345
+affects  lighttpd:lighttpd  <=1.4.69
+cvss     9.8  CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
+title    Test entry for kansoku's integration test (not a real vulnerability)
+fix      Nothing to fix: test data.
+EOF
+cat >"$W/kev.json" <<'EOF'
+{"title": "test", "catalogVersion": "2099.01.01", "count": 1, "vulnerabilities": [
+ {"cveID": "CVE-2099-12345", "vendorProject": "lighttpd", "product": "lighttpd",
+  "vulnerabilityName": "test", "dateAdded": "2099-01-01", "shortDescription": "test",
+  "requiredAction": "none", "dueDate": "2099-01-22", "knownRansomwareCampaignUse": "Unknown"}]}
+EOF
+out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
+	--vulns "$W/test.vulns" --kev "$W/kev.json" --format json "$L:$P_HTTP=http")
+check_eq vuln_finding "$(jq -c '[.findings[] | [.type, .severity, .product, .detail]]' <<<"$out")" \
+	'[["known_vulnerability","critical","lighttpd lighttpd 1.4.69","CVE-2099-12345 (KEV, CVSS 9.8)"]]'
+out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
+	--vulns "$W/test.vulns" --format json "$L:$P_HTTP=http")
+check_eq vuln_without_kev "$(jq -r '.findings[0].detail' <<<"$out")" "CVE-2099-12345 (CVSS 9.8)"
+
 # Text and CSV renderings of one service.
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs "$L:$P_AUTH=http")
 check_eq text_line "$(head -1 <<<"$out")" "$L:$P_AUTH/tcp http"
