@@ -4,6 +4,7 @@
  * for a refused target). Sessions against real daemons are in
  * tests/integration/t_survey_grab.sh. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "grab_int.h"
@@ -145,4 +146,178 @@ KS_TEST(grab_gate_at_submit)
 	ks_grab_close(g);
 	ks_grab_close(NULL);
 	ks_scope_release(&sc);
+}
+
+/* ---- driver sessions, driven by hand (no socket) ------------------------ */
+
+struct fixture {
+	struct ks_scope sc;
+	struct ks_grab *g;
+	struct grab_job *j;
+};
+
+static void fx_init(struct fixture *f, const struct ks_grabber *d, uint16_t port)
+{
+	ks_scope_init(&f->sc);
+	const char *text = "198.18.0.0/24 allow-reserved\n";
+	char err[256];
+	ks_scope_parse(&f->sc, text, strlen(text), "t.scope", err, sizeof err);
+	ks_scope_build(&f->sc);
+	struct ks_grab_opts o;
+	ks_grab_opts_default(&o);
+	o.scope = &f->sc;
+	f->g = NULL;
+	ks_grab_open(&o, &f->g);
+	f->j = calloc(1, sizeof *f->j);
+	f->j->in = calloc(1, KS_PROBE_MAX_BYTES);
+	f->j->g = f->g;
+	f->j->mod = d;
+	f->j->port = port;
+	f->j->proto = d->proto;
+	ks_addr_parse("198.18.0.9", &f->j->addr);
+}
+
+static void fx_release(struct fixture *f)
+{
+	free(f->j->in);
+	free(f->j);
+	ks_grab_close(f->g);
+	ks_scope_release(&f->sc);
+}
+
+/* Appends received bytes to the job's input and calls the driver. */
+static int fx_recv(struct fixture *f, const void *p, size_t n, bool eof)
+{
+	memcpy(f->j->in + f->j->in_len, p, n);
+	f->j->in_len += n;
+	return f->j->mod->input(f->j, n, eof);
+}
+
+KS_TEST(grab_session_telnet)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_telnet, 23);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	const uint8_t neg[] = {255, 251, 1, 255, 253, 24};
+	CHECK(fx_recv(&f, neg, sizeof neg, false) == GRAB_WAIT);
+	/* DO ECHO for WILL ECHO, WONT TTYPE for DO TTYPE */
+	const uint8_t want[] = {255, 253, 1, 255, 252, 24};
+	CHECK(f.j->out_len == sizeof want && memcmp(f.j->out, want, sizeof want) == 0);
+	const char *b = "\r\nBusyBox v1.31\r\nDVR login: ";
+	CHECK(fx_recv(&f, b, strlen(b), false) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	CHECK(strcmp(f.j->svc.module, "telnet") == 0);
+	CHECK(strcmp(f.j->svc.banner, "BusyBox v1.31 DVR login:") == 0);
+	CHECK(f.j->facts.telnet && f.j->facts.telnet_prompt == KS_TELNET_PROMPT_LOGIN);
+	CHECK(strcmp(f.j->outcome, "identified: telnet login prompt") == 0);
+	fx_release(&f);
+}
+
+KS_TEST(grab_session_http_redirect)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_http, 8080);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(strncmp((const char *)f.j->out, "GET / HTTP/1.1\r\nHost: 198.18.0.9:8080\r\n", 39) == 0);
+	const char *r = "HTTP/1.1 302 Found\r\nLocation: /cgi-bin/login.cgi\r\nContent-Length: 0\r\n\r\n";
+	CHECK(fx_recv(&f, r, strlen(r), false) == GRAB_RECONNECT);
+	CHECK(f.j->next_port == 8080 && f.j->step == 1);
+	CHECK(strcmp(f.j->path, "/cgi-bin/login.cgi") == 0);
+	/* the follow-up asks for the path */
+	f.j->in_len = 0;
+	f.j->out_len = 0;
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(strncmp((const char *)f.j->out, "GET /cgi-bin/login.cgi HTTP/1.1\r\n", 33) == 0);
+	const char *r2 = "HTTP/1.0 200 OK\r\n\r\n<title>Login</title><input type=password>";
+	CHECK(fx_recv(&f, r2, strlen(r2), true) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	CHECK(strcmp(f.j->svc.module, "http") == 0 && strcmp(f.j->svc.title, "Login") == 0);
+	CHECK(f.j->facts.http_next && f.j->facts.http_next->password_field);
+	fx_release(&f);
+
+	/* a redirect to another address is not followed */
+	fx_init(&f, &ks_grab_http, 80);
+	f.j->mod->start(f.j);
+	const char *r3 = "HTTP/1.1 301 Moved\r\nLocation: http://198.18.0.10/\r\nContent-Length: 0\r\n\r\n";
+	CHECK(fx_recv(&f, r3, strlen(r3), false) == GRAB_DONE);
+	CHECK(f.j->step == 0);
+	fx_release(&f);
+}
+
+KS_TEST(grab_session_mqtt_retry)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_mqtt, 1883);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(f.j->out_len > 8 && f.j->out[0] == 0x10 && f.j->out[8] == KS_MQTT_V5);
+	/* a 3.1.1 broker: return code 1, unacceptable protocol version */
+	const uint8_t refused[] = {0x20, 0x02, 0x00, 0x01};
+	CHECK(fx_recv(&f, refused, sizeof refused, false) == GRAB_RECONNECT);
+	CHECK(f.j->step == 1);
+	f.j->in_len = 0;
+	f.j->out_len = 0;
+	f.j->mod->start(f.j);
+	CHECK(f.j->out[8] == KS_MQTT_V311);
+	const uint8_t ok[] = {0x20, 0x02, 0x00, 0x00};
+	f.j->out_len = 0;
+	CHECK(fx_recv(&f, ok, sizeof ok, false) == GRAB_DONE);
+	/* DISCONNECT is queued */
+	CHECK(f.j->out_len == 2 && f.j->out[0] == 0xe0 && f.j->out[1] == 0);
+	f.j->mod->finish(f.j);
+	CHECK(strcmp(f.j->svc.module, "mqtt") == 0 && f.j->facts.mqtt->verdict == KS_MQTT_ACCEPTED);
+	fx_release(&f);
+}
+
+KS_TEST(grab_session_banner_hands_over)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_banner, 2222);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(f.j->read_ms == KS_GRAB_DEFAULT_BANNER_MS);
+	const char *id = "SSH-2.0-OpenSSH_8.4\r\n";
+	CHECK(fx_recv(&f, id, strlen(id), false) == GRAB_WAIT); /* waiting for KEXINIT */
+	CHECK(f.j->mod == &ks_grab_ssh);
+	CHECK(f.j->out_len > 8 && memcmp(f.j->out, "SSH-2.0-", 8) == 0);
+	fx_release(&f);
+
+	/* silence: HTTP on the same connection */
+	fx_init(&f, &ks_grab_banner, 37777);
+	f.j->mod->start(f.j);
+	CHECK(f.j->mod->timeout(f.j) == GRAB_WAIT);
+	CHECK(f.j->mod == &ks_grab_http && f.j->read_ms == 0);
+	CHECK(strncmp((const char *)f.j->out, "GET / HTTP/1.1\r\n", 16) == 0);
+	fx_release(&f);
+
+	/* something else: kept as the banner, module "tcp" */
+	fx_init(&f, &ks_grab_banner, 5555);
+	f.j->mod->start(f.j);
+	CHECK(fx_recv(&f, "CNXN\0\0\0\1", 8, true) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	CHECK(f.j->svc.module[0] == '\0' && strcmp(f.j->svc.banner, "CNXN....") == 0);
+	fx_release(&f);
+}
+
+KS_TEST(grab_session_dns_ignores_strangers)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_dns, 53);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(f.j->out_len > 12 && (f.j->out[2] & 0x01)); /* RD */
+	/* the query itself (not a response) and a wrong id are ignored */
+	uint8_t q[512];
+	memcpy(q, f.j->out, f.j->out_len);
+	size_t n = f.j->out_len;
+	f.j->in_len = 0;
+	CHECK(fx_recv(&f, q, n, false) == GRAB_WAIT);
+	q[2] |= 0x80; /* QR */
+	q[3] |= 0x80; /* RA, NOERROR, no answers */
+	q[0] ^= 0xff; /* another id */
+	f.j->in_len = 0;
+	CHECK(fx_recv(&f, q, n, false) == GRAB_WAIT);
+	q[0] ^= 0xff;
+	f.j->in_len = 0;
+	CHECK(fx_recv(&f, q, n, false) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	CHECK(strcmp(f.j->svc.module, "dns") == 0 && f.j->facts.dns->ra);
+	fx_release(&f);
 }
