@@ -321,3 +321,49 @@ KS_TEST(grab_session_dns_ignores_strangers)
 	CHECK(strcmp(f.j->svc.module, "dns") == 0 && f.j->facts.dns->ra);
 	fx_release(&f);
 }
+
+KS_TEST(grab_session_ntp_coap)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_ntp, 123);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(f.j->out_len == KS_NTP_LEN);
+	/* the server's reply: mode 4, stratum 2, our transmit time echoed as origin */
+	uint8_t r[KS_NTP_LEN];
+	memcpy(r, f.j->out, sizeof r);
+	r[0] = (uint8_t)(4 << 3 | 4);
+	r[1] = 2;
+	memcpy(r + 24, f.j->out + 40, 8);
+	r[12] = 192, r[13] = 0, r[14] = 2, r[15] = 1;
+	CHECK(fx_recv(&f, r, sizeof r, false) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	struct ks_svc *s = &f.j->svc;
+	ks_grab_facts_format(s, &f.j->facts);
+	CHECK(strcmp(s->module, "ntp") == 0);
+	CHECK(strcmp(s->facts, "ntp_version=4; ntp_stratum=2; ntp_refid=192.0.2.1") == 0);
+	fx_release(&f);
+
+	fx_init(&f, &ks_grab_coap, 5683);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	const uint8_t *q = f.j->out;
+	CHECK(f.j->out_len > 8 && (q[0] & 0x0f) == 4 && q[1] == 0x01); /* TKL 4, GET */
+	uint8_t a[64];
+	size_t n = 0;
+	a[n++] = 0x64; /* ver 1, ACK, TKL 4 */
+	a[n++] = 0x45; /* 2.05 Content */
+	a[n++] = q[2], a[n++] = q[3];
+	memcpy(a + n, q + 4, 4);
+	n += 4;
+	a[n++] = 0xc1, a[n++] = 40; /* Content-Format (12): application/link-format */
+	a[n++] = 0xff;
+	memcpy(a + n, "</light>", 8);
+	n += 8;
+	CHECK(fx_recv(&f, a, n, false) == GRAB_DONE);
+	f.j->answered = true; /* the engine sets it when a driver accepts a reply */
+	f.j->mod->finish(f.j);
+	s = &f.j->svc;
+	ks_grab_facts_format(s, &f.j->facts);
+	CHECK(strcmp(s->module, "coap") == 0);
+	CHECK(strcmp(s->facts, "coap_code=2.05; coap_resources=/light") == 0);
+	fx_release(&f);
+}
