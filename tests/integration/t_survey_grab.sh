@@ -284,6 +284,14 @@ out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$
 	--vulns "$W/test.vulns" --format json "$L:$P_HTTP=http")
 check_eq vuln_without_kev "$(jq -r '.findings[0].detail' <<<"$out")" "CVE-2099-12345 (CVSS 9.8)"
 
+# Exclusions win over the scope: nothing is sent to an excluded address.
+echo "127.0.0.0/8 allow-reserved" >"$W/scope8"
+echo "127.0.0.1" >"$W/optout"
+out=$("$KANSOKU" survey grab --scope "$W/scope8" --exclude "$W/optout" --no-default-dirs --audit \
+	"$L:$P_HTTP=http" 2>&1)
+check_eq exclude_refused "$(grep -c "^audit $L $P_HTTP/tcp grab-http refused: out of scope$" <<<"$out")" 1
+check_eq exclude_nothing "$(grep -c 'no service answered' <<<"$out")" 1
+
 # Text and CSV renderings of one service.
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs "$L:$P_AUTH=http")
 check_eq text_line "$(head -1 <<<"$out")" "$L:$P_AUTH/tcp http"

@@ -145,6 +145,17 @@ KS_TEST(grab_gate_at_submit)
 	CHECK(r.services == 0);
 	ks_grab_close(g);
 	ks_grab_close(NULL);
+
+	/* the stop flag: queued work is dropped before anything is sent */
+	volatile sig_atomic_t stop = 1;
+	o.stop = &stop;
+	CHECK(ks_grab_open(&o, &g) == 0);
+	r.audits = 0;
+	CHECK(ks_grab_submit(g, &in, 23, KS_PROTO_TCP) == 0);
+	CHECK(ks_grab_run(g) == 0);
+	ks_grab_stats(g, &st);
+	CHECK(st.submitted == 1 && st.done == 0 && r.audits == 0 && r.services == 0);
+	ks_grab_close(g);
 	ks_scope_release(&sc);
 }
 
