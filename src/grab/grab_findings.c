@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "vuln_match.h"
@@ -224,10 +225,14 @@ static struct ks_finding *add(struct out *o, enum ks_finding_type t, enum ks_sev
 	f->type = t;
 	f->sev = sev;
 	const struct ks_svc *s = o->s;
-	put(f->product, sizeof f->product, "%s%s%s%s%s", s->vendor,
-		 s->vendor[0] && s->product[0] ? " " : "", s->product,
-		 s->version[0] && (s->vendor[0] || s->product[0]) ? " " : "",
-		 s->vendor[0] || s->product[0] ? s->version : "");
+	/* "vendor product version", without the vendor when the product already
+	 * starts with it ("lighttpd 1.4.69", not "lighttpd lighttpd 1.4.69") */
+	size_t vl = strlen(s->vendor);
+	const char *vendor = vl && strncasecmp(s->product, s->vendor, vl) == 0 ? "" : s->vendor;
+	put(f->product, sizeof f->product, "%s%s%s%s%s", vendor,
+	    vendor[0] && s->product[0] ? " " : "", s->product,
+	    s->version[0] && (vendor[0] || s->product[0]) ? " " : "",
+	    vendor[0] || s->product[0] ? s->version : "");
 	return f;
 }
 

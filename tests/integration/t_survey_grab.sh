@@ -279,7 +279,7 @@ EOF
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
 	--vulns "$W/test.vulns" --kev "$W/kev.json" --format json "$L:$P_HTTP=http")
 check_eq vuln_finding "$(jq -c '[.findings[] | [.type, .severity, .product, .detail]]' <<<"$out")" \
-	'[["known_vulnerability","critical","lighttpd lighttpd 1.4.69","CVE-2099-12345 (KEV, CVSS 9.8)"]]'
+	'[["known_vulnerability","critical","lighttpd 1.4.69","CVE-2099-12345 (KEV, CVSS 9.8)"]]'
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
 	--vulns "$W/test.vulns" --format json "$L:$P_HTTP=http")
 check_eq vuln_without_kev "$(jq -r '.findings[0].detail' <<<"$out")" "CVE-2099-12345 (CVSS 9.8)"
