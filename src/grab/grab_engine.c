@@ -369,9 +369,10 @@ static void want(struct ks_grab *g, struct slot *s)
 	ep_set(g, s, EPOLL_CTL_MOD, ev);
 }
 
-/* Sends what is pending (TCP) or the datagram (UDP). THE GATE for UDP is
- * here: immediately before send(). false: the connection failed. */
-static bool flush(struct ks_grab *g, struct slot *s)
+/* Sends what is pending (TCP), or a new datagram queued by the driver or,
+ * with resend, the last one again (UDP). THE GATE for UDP is here:
+ * immediately before send(). false: the connection failed. */
+static bool flush(struct ks_grab *g, struct slot *s, bool resend)
 {
 	struct grab_job *j = s->j;
 	if (s->udp) {
@@ -379,6 +380,8 @@ static bool flush(struct ks_grab *g, struct slot *s)
 			memcpy(j->dgram, j->out, j->out_len);
 			j->dgram_len = j->out_len;
 			j->out_len = 0;
+		} else if (!resend) {
+			return true;
 		}
 		if (!j->dgram_len)
 			return true;
@@ -474,7 +477,7 @@ static void conn_open(struct ks_grab *g, struct slot *s)
 	if (s->udp) {
 		s->state = S_OPEN;
 		int a = j->mod->start(j);
-		if (a != GRAB_WAIT || !flush(g, s)) {
+		if (a != GRAB_WAIT || !flush(g, s, false)) {
 			act(g, s, a == GRAB_WAIT ? GRAB_DONE : a);
 			return;
 		}
@@ -490,7 +493,7 @@ static void act(struct ks_grab *g, struct slot *s, int a)
 {
 	struct grab_job *j = s->j;
 	if (a == GRAB_WAIT) {
-		if (!flush(g, s)) {
+		if (!flush(g, s, false)) {
 			finish(g, s);
 			return;
 		}
@@ -500,12 +503,12 @@ static void act(struct ks_grab *g, struct slot *s, int a)
 		return;
 	}
 	if (a == GRAB_RECONNECT && now_ns(g) < s->t_end && j->conns < 8) {
-		flush(g, s); /* a polite last word (MQTT DISCONNECT), if any */
+		flush(g, s, false); /* a polite last word (MQTT DISCONNECT), if any */
 		conn_close(g, s);
 		s->state = S_WAITING;
 		return;
 	}
-	flush(g, s);
+	flush(g, s, false);
 	finish(g, s);
 }
 
@@ -610,7 +613,7 @@ static void expired(struct ks_grab *g, struct slot *s, int64_t now)
 	}
 	if (s->udp) {
 		if (s->tries < g->o.udp_tries && ks_rate_take(&g->rate, 1) == 1) {
-			if (!flush(g, s)) {
+			if (!flush(g, s, true)) {
 				finish(g, s);
 				return;
 			}
