@@ -347,6 +347,39 @@ static void bad_certificate(struct out *o, const struct ks_grab_facts *f, int64_
 	append(x->detail, sizeof x->detail, " (subject %s)", subj[0] ? subj : "empty");
 }
 
+/* True when the host-key list offers an algorithm the parser does not flag
+ * (rsa-sha2-256, ssh-ed25519, ecdsa-sha2-*, ...). */
+static bool ssh_modern_hostkey(const struct ks_ssh *h)
+{
+	const char *p = h->lists[KS_SSH_HOSTKEY];
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n && ks_ssh_classify(KS_SSH_HOSTKEY, p, n, NULL) == 0)
+			return true;
+		p += n + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/* The names probe_ssh flagged, but ssh-rsa only when the server offers no
+ * modern host-key algorithm beside it ("ssh-rsa-only"): a client that can
+ * verify rsa-sha2-256 or ed25519 never uses SHA-1 signatures, and nearly
+ * every server still lists ssh-rsa for old clients. */
+static void ssh_flagged(const struct ks_ssh *h, char *out, size_t cap)
+{
+	bool skip_rsa = ssh_modern_hostkey(h);
+	const char *p = h->flagged;
+	out[0] = '\0';
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n && !(skip_rsa && n == 7 && memcmp(p, "ssh-rsa", 7) == 0))
+			append(out, cap, "%s%.*s", out[0] ? "," : "", (int)n, p);
+		p += n + (e ? 1 : 0);
+	}
+}
+
 static void deprecated_crypto(struct out *o, const struct ks_grab_facts *f)
 {
 	char d[512] = "";
@@ -384,10 +417,10 @@ static void deprecated_crypto(struct out *o, const struct ks_grab_facts *f)
 			append(d, sizeof d, "%sSSH protocol %s", d[0] ? "; " : "", h->proto);
 			high = true;
 		}
-		uint32_t dep = KS_SSH_F_DEPRECATED_KEX | KS_SSH_F_DEPRECATED_HOSTKEY |
-			       KS_SSH_F_DEPRECATED_CIPHER | KS_SSH_F_DEPRECATED_MAC;
-		if (h->flags & dep)
-			append(d, sizeof d, "%sSSH offers %s", d[0] ? "; " : "", h->flagged);
+		char names[sizeof h->flagged];
+		ssh_flagged(h, names, sizeof names);
+		if (names[0])
+			append(d, sizeof d, "%sSSH offers %s", d[0] ? "; " : "", names);
 	}
 	if (!d[0])
 		return;
