@@ -409,6 +409,14 @@ int cmd_survey_grab(int argc, char **argv)
 			rc = KS_EXIT_SIGNAL;
 		}
 	}
+	if (g) {
+		struct ks_grab_stats st;
+		ks_grab_stats(g, &st);
+		ks_info("%" PRIu64 " of %" PRIu64 " targets answered (%" PRIu64 " identified), %" PRIu64
+			" findings; %" PRIu64 " refused, %" PRIu64 " timed out",
+			(uint64_t)col.nsvc, st.submitted, st.identified, st.findings, st.refused,
+			st.timeouts);
+	}
 	if (rc == KS_EXIT_OK) {
 		qsort(col.svc, col.nsvc, sizeof *col.svc, svc_cmp);
 		qsort(col.f, col.nf, sizeof *col.f, finding_cmp);

@@ -177,6 +177,7 @@ echo "127.0.0.1/32 allow-reserved" >"$W/scope"
 	"$L:$P_SSDP/udp=ssdp" "$L:$P_TELNET=telnet" "$L:$P_FTP" "127.0.0.2:$P_OUT" \
 	>"$W/out.json" 2>"$W/err.log"
 check_eq exit_status "$?" 0
+check_eq summary "$(grep -c '^kansoku: 13 of 13 targets answered (13 identified), 11 findings; 1 refused, 0 timed out$' "$W/err.log")" 1
 # The first service / all findings on port $1 (protocol $2, default tcp).
 svc() { jq -c --argjson p "$1" --arg pr "${2:-tcp}" \
 	'first(.services[] | select(.port == $p and .proto == $pr)) | [.module, .banner, .vendor, .product, .version, .device_type, .cpe, .title]' "$W/out.json"; }
@@ -277,11 +278,11 @@ cat >"$W/kev.json" <<'EOF'
   "requiredAction": "none", "dueDate": "2099-01-22", "knownRansomwareCampaignUse": "Unknown"}]}
 EOF
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
-	--vulns "$W/test.vulns" --kev "$W/kev.json" --format json "$L:$P_HTTP=http")
+	--vulns "$W/test.vulns" --kev "$W/kev.json" --format json "$L:$P_HTTP=http" 2>/dev/null)
 check_eq vuln_finding "$(jq -c '[.findings[] | [.type, .severity, .product, .detail]]' <<<"$out")" \
 	'[["known_vulnerability","critical","lighttpd 1.4.69","CVE-2099-12345 (KEV, CVSS 9.8)"]]'
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --recog-dir "$SHARED/data/recog" \
-	--vulns "$W/test.vulns" --format json "$L:$P_HTTP=http")
+	--vulns "$W/test.vulns" --format json "$L:$P_HTTP=http" 2>/dev/null)
 check_eq vuln_without_kev "$(jq -r '.findings[0].detail' <<<"$out")" "CVE-2099-12345 (CVSS 9.8)"
 
 # Exclusions win over the scope: nothing is sent to an excluded address.
@@ -293,10 +294,10 @@ check_eq exclude_refused "$(grep -c "^audit $L $P_HTTP/tcp grab-http refused: ou
 check_eq exclude_nothing "$(grep -c 'no service answered' <<<"$out")" 1
 
 # Text and CSV renderings of one service.
-out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs "$L:$P_AUTH=http")
+out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs "$L:$P_AUTH=http" 2>/dev/null)
 check_eq text_line "$(head -1 <<<"$out")" "$L:$P_AUTH/tcp http"
 check_eq text_finding "$(grep -c '^  finding      cleartext_admin medium: ' <<<"$out")" 1
-out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --format csv "$L:$P_AUTH=http")
+out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs --format csv "$L:$P_AUTH=http" 2>/dev/null)
 check_eq csv_rows "$(wc -l <<<"$out")" 3
 check_eq csv_finding "$(grep -c '^finding,127.0.0.1,'"$P_AUTH"',tcp,.*,cleartext_admin,medium,' <<<"$out")" 1
 
