@@ -378,3 +378,48 @@ KS_TEST(grab_session_ntp_coap)
 	CHECK(strcmp(s->facts, "coap_code=2.05; coap_resources=/light") == 0);
 	fx_release(&f);
 }
+
+KS_TEST(grab_session_rtsp_ftp_fingerprints)
+{
+	struct fixture f;
+	fx_init(&f, &ks_grab_rtsp, 554);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT);
+	CHECK(strncmp((const char *)f.j->out, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n", 29) == 0);
+	const char *r = "RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nServer: Hipcam RealServer/V1.0\r\n"
+			"WWW-Authenticate: Digest realm=\"Hipcam RealServer\", nonce=\"x\"\r\n\r\n";
+	CHECK(fx_recv(&f, r, strlen(r), false) == GRAB_DONE);
+	f.j->mod->finish(f.j);
+	struct ks_svc *s = &f.j->svc;
+	CHECK(strcmp(s->module, "rtsp") == 0 && strcmp(s->banner, "Hipcam RealServer/V1.0") == 0);
+	CHECK(strcmp(s->title, "Hipcam RealServer") == 0);
+	/* Rapid7's rtsp_servers.xml (../shared) identifies it */
+	const char *dir = getenv("KS_RECOG_DATA");
+	struct ks_recog_set *set = NULL;
+	char err[256];
+	CHECK(ks_recog_set_load_dir(dir && *dir ? dir : "../shared/data/recog", &set, err,
+				    sizeof err) == 0);
+	ks_grab_fingerprint(set, s, &f.j->facts);
+	CHECK(strcmp(s->version, "1.0") == 0);
+	CHECK(s->product[0] != '\0');
+	ks_grab_facts_format(s, &f.j->facts);
+	CHECK(strcmp(s->facts, "rtsp_status=401; rtsp_auth=Digest") == 0);
+	fx_release(&f);
+
+	fx_init(&f, &ks_grab_ftp, 21);
+	CHECK(f.j->mod->start(f.j) == GRAB_WAIT && f.j->out_len == 0);
+	const char *g1 = "220-Welcome\r\n220-to the NAS\r\n";
+	CHECK(fx_recv(&f, g1, strlen(g1), false) == GRAB_WAIT);
+	const char *g2 = "220 ProFTPD 1.3.5 Server (Debian) [192.0.2.7]\r\n";
+	CHECK(fx_recv(&f, g2, strlen(g2), false) == GRAB_DONE);
+	CHECK(f.j->out_len == 6 && memcmp(f.j->out, "QUIT\r\n", 6) == 0);
+	f.j->mod->finish(f.j);
+	s = &f.j->svc;
+	CHECK(strcmp(s->module, "ftp") == 0);
+	CHECK(strcmp(s->banner, "Welcome | to the NAS | ProFTPD 1.3.5 Server (Debian) [192.0.2.7]") == 0);
+	ks_grab_fingerprint(set, s, &f.j->facts);
+	CHECK(strcmp(s->vendor, "ProFTPD Project") == 0 && strcmp(s->product, "ProFTPD") == 0);
+	CHECK(strcmp(s->version, "1.3.5") == 0);
+	CHECK(strcmp(s->cpe, "cpe:2.3:a:proftpd:proftpd:1.3.5:*:*:*:*:*:*:*") == 0);
+	ks_recog_set_free(set);
+	fx_release(&f);
+}
