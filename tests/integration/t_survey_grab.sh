@@ -293,6 +293,20 @@ out=$("$KANSOKU" survey grab --scope "$W/scope8" --exclude "$W/optout" --no-defa
 check_eq exclude_refused "$(grep -c "^audit $L $P_HTTP/tcp grab-http refused: out of scope$" <<<"$out")" 1
 check_eq exclude_nothing "$(grep -c 'no service answered' <<<"$out")" 1
 
+# IPv6 (when the loopback has ::1): Host header with brackets, address in the output.
+P6=$((B + 13))
+ncat -6 -l -k ::1 "$P6" --sh-exec "printf 'HTTP/1.0 200 OK\r\nServer: six\r\n\r\n<title>v6</title>'" >/dev/null 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 50); do ss -lnt "sport = :$P6" | grep -q ":$P6" && break; sleep 0.1; done
+if ss -lnt "sport = :$P6" | grep -q ":$P6"; then
+	echo "::1/128 allow-reserved" >"$W/scope6"
+	out=$("$KANSOKU" survey grab --scope "$W/scope6" --no-default-dirs --format json "[::1]:$P6=http" 2>/dev/null)
+	check_eq ipv6_service "$(jq -c '.services[] | [.address, .port, .module, .banner, .title]' <<<"$out")" \
+		"[\"::1\",$P6,\"http\",\"six\",\"v6\"]"
+else
+	echo "SKIP ipv6: no ::1 listener (IPv6 disabled?)"
+fi
+
 # Text and CSV renderings of one service.
 out=$("$KANSOKU" survey grab --scope "$W/scope" --no-default-dirs "$L:$P_AUTH=http" 2>/dev/null)
 check_eq text_line "$(head -1 <<<"$out")" "$L:$P_AUTH/tcp http"
