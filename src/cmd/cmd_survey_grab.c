@@ -418,8 +418,10 @@ int cmd_survey_grab(int argc, char **argv)
 			st.timeouts);
 	}
 	if (rc == KS_EXIT_OK) {
-		qsort(col.svc, col.nsvc, sizeof *col.svc, svc_cmp);
-		qsort(col.f, col.nf, sizeof *col.f, finding_cmp);
+		if (col.nsvc)
+			qsort(col.svc, col.nsvc, sizeof *col.svc, svc_cmp);
+		if (col.nf)
+			qsort(col.f, col.nf, sizeof *col.f, finding_cmp);
 		if (ks_g.format == KS_FMT_JSON)
 			print_json(&col);
 		else if (ks_g.format == KS_FMT_CSV)
