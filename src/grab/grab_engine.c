@@ -45,6 +45,9 @@ struct slot {
 	int state;
 	int fd;
 	bool udp;           /* current connection */
+	bool unconnected;   /* UDP socket not connect()ed: replies from any port (sendto) */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
 	uint16_t port;      /* current connection's port */
 	uint32_t gen;       /* bumps at every new connection: stale epoll events are dropped */
 	unsigned tries;     /* UDP datagrams sent on this connection */
@@ -389,7 +392,9 @@ static bool flush(struct ks_grab *g, struct slot *s, bool resend)
 			ks_grab_job_outcome(j, "refused: out of scope");
 			return false;
 		}
-		ssize_t w = send(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL);
+		ssize_t w = s->unconnected ? sendto(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL,
+						    (struct sockaddr *)&s->peer, s->peerlen)
+					   : send(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL);
 		if (w < 0) {
 			ks_grab_job_outcome(j, "error: send: %s", strerror(errno));
 			return false;
@@ -466,7 +471,10 @@ static void conn_open(struct ks_grab *g, struct slot *s)
 		finish(g, s);
 		return;
 	}
-	int r = connect(s->fd, (struct sockaddr *)&ss, sl);
+	s->unconnected = s->udp && j->mod->udp_any_port;
+	s->peer = ss;
+	s->peerlen = sl;
+	int r = s->unconnected ? 0 : connect(s->fd, (struct sockaddr *)&ss, sl);
 	if (r != 0 && errno != EINPROGRESS) {
 		ks_grab_job_outcome(j, "error: connect: %s", strerror(errno));
 		g->st.errors++;
@@ -536,14 +544,33 @@ static void connected(struct ks_grab *g, struct slot *s)
 	act(g, s, j->mod->start(j));
 }
 
+/* True when from is the address a (any port). */
+static bool same_host(const struct sockaddr_storage *from, const struct ks_addr *a)
+{
+	if (from->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+		return ks_addr_is_v4(a) && memcmp(&sin->sin_addr, a->b + 12, 4) == 0;
+	}
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)from;
+		return memcmp(&sin6->sin6_addr, a->b, 16) == 0;
+	}
+	return false;
+}
+
 static void readable(struct ks_grab *g, struct slot *s)
 {
 	struct grab_job *j = s->j;
 	if (s->udp) {
 		for (;;) {
-			ssize_t r = recv(s->fd, j->in, KS_PROBE_MAX_BYTES, 0);
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof from;
+			ssize_t r = recvfrom(s->fd, j->in, KS_PROBE_MAX_BYTES, 0, (struct sockaddr *)&from,
+					     &fl);
 			if (r < 0 && errno == EINTR)
 				continue;
+			if (r >= 0 && s->unconnected && !same_host(&from, &j->addr))
+				continue; /* not from the target: ignored */
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return; /* still waiting */
 			if (r < 0) {

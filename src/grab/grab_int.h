@@ -54,6 +54,9 @@ struct ks_grabber {
 	int (*input)(struct grab_job *j, size_t fresh, bool eof);
 	int (*timeout)(struct grab_job *j); /* NULL: GRAB_DONE */
 	void (*finish)(struct grab_job *j);
+	bool udp_any_port; /* UDP: the reply may come from another port of the target
+			    * (an unconnected socket; datagrams from other hosts are
+			    * dropped; no ICMP "closed") */
 };
 
 struct grab_job {

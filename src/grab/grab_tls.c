@@ -123,4 +123,4 @@ static void finish(struct grab_job *j)
 	j->facts.tls13 = v13 ? t13 : NULL;
 }
 
-const struct ks_grabber ks_grab_https = {"https", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_https = {"https", KS_PROTO_TCP, start, input, timeout, finish, false};

@@ -144,10 +144,13 @@ dnsmasq -k -C /dev/null --no-resolv --no-hosts --listen-address=$L --bind-interf
 	>"$W/dnsmasq.log" 2>&1 &
 PIDS+=($!)
 
-# SSDP: answers any datagram with a search reply pointing at lighttpd's description.
+# SSDP: answers any datagram with a search reply pointing at lighttpd's description, sent
+# from a fresh socket (another source port), as libupnp does.
 printf 'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nLOCATION: http://%s:%s/rootDesc.xml\r\nSERVER: Linux/5.10 UPnP/1.0 MiniUPnPd/2.2\r\nST: upnp:rootdevice\r\nUSN: uuid:1234::upnp:rootdevice\r\n\r\n' \
 	"$L" "$P_HTTP" >"$W/ssdp.reply"
-ncat -u -l -k "$L" "$P_SSDP" --sh-exec "cat '$W/ssdp.reply'; sleep 1" >/dev/null 2>&1 &
+ncat -u -l -k "$L" "$P_SSDP" --sh-exec \
+	"head -c 1 >/dev/null; ncat -u --send-only \"\$NCAT_REMOTE_ADDR\" \"\$NCAT_REMOTE_PORT\" <'$W/ssdp.reply'; sleep 1" \
+	>/dev/null 2>&1 &
 PIDS+=($!)
 # Telnet: inetutils telnetd (option negotiation) started per connection by
 # systemd-socket-activate, running a device-like login program instead of login(1).
