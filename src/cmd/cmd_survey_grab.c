@@ -225,7 +225,7 @@ int cmd_survey_grab(int argc, char **argv)
 	uint32_t rate = KS_RATE_DEFAULT_PPS, conns = KS_GRAB_DEFAULT_CONNS, host_conns = KS_HOST_DEFAULT_CONNS;
 	uint32_t timeout_ms = KS_GRAB_DEFAULT_READ_MS, banner_ms = KS_GRAB_DEFAULT_BANNER_MS;
 	uint32_t udp_ms = KS_GRAB_DEFAULT_UDP_MS;
-	int no_default = 0, audit = 0, no_old_tls = 0;
+	int no_default = 0, audit = 0, no_old_tls = 0, no_tls13 = 0;
 	const struct ks_opt opts[] = {
 		{"scope", KS_OPT_STR, &scope_path, "FILE", "networks that may be probed (required)", 0, 0},
 		{"exclude", KS_OPT_STR, &excl_path, "FILE", "opt-outs; they win over the scope", 0, 0},
@@ -249,6 +249,8 @@ int cmd_survey_grab(int argc, char **argv)
 		 600000},
 		{"no-old-tls", KS_OPT_FLAG, &no_old_tls, NULL,
 		 "no second TLS handshake to test TLS 1.0/1.1 acceptance", 0, 0},
+		{"no-tls13", KS_OPT_FLAG, &no_tls13, NULL,
+		 "no TLS 1.3 handshake to learn the key-exchange group (post-quantum inventory)", 0, 0},
 		{"audit", KS_OPT_FLAG, &audit, NULL, "print every probe's audit record to stderr", 0, 0},
 		{0},
 	};
@@ -365,6 +367,7 @@ int cmd_survey_grab(int argc, char **argv)
 		o.banner_ms = banner_ms;
 		o.udp_ms = udp_ms;
 		o.tls_old_versions = !no_old_tls;
+		o.tls13 = !no_tls13;
 		o.stop = &stop_flag;
 		if (ks_grab_open(&o, &g) != 0) {
 			ks_err("cannot start the identification engine");
@@ -406,9 +409,19 @@ int cmd_survey_grab(int argc, char **argv)
 			rc = KS_EXIT_SIGNAL;
 		}
 	}
+	if (g) {
+		struct ks_grab_stats st;
+		ks_grab_stats(g, &st);
+		ks_info("%" PRIu64 " of %" PRIu64 " targets answered (%" PRIu64 " identified), %" PRIu64
+			" findings; %" PRIu64 " refused, %" PRIu64 " timed out",
+			(uint64_t)col.nsvc, st.submitted, st.identified, st.findings, st.refused,
+			st.timeouts);
+	}
 	if (rc == KS_EXIT_OK) {
-		qsort(col.svc, col.nsvc, sizeof *col.svc, svc_cmp);
-		qsort(col.f, col.nf, sizeof *col.f, finding_cmp);
+		if (col.nsvc)
+			qsort(col.svc, col.nsvc, sizeof *col.svc, svc_cmp);
+		if (col.nf)
+			qsort(col.f, col.nf, sizeof *col.f, finding_cmp);
 		if (ks_g.format == KS_FMT_JSON)
 			print_json(&col);
 		else if (ks_g.format == KS_FMT_CSV)

@@ -96,6 +96,10 @@ struct ks_grab_opts {
 	bool tls_old_versions;            /* HTTPS: a second handshake offering only
 					   * TLS 1.0 / 1.1 when the first negotiated
 					   * TLS 1.2, to learn whether they are accepted */
+	bool tls13;                       /* HTTPS: a TLS 1.3 handshake offering
+					   * X25519MLKEM768 when the first negotiated TLS
+					   * 1.2 or was refused: the key-exchange group
+					   * for the post-quantum inventory */
 	int64_t now_s;                    /* time for certificate validity; 0: time() */
 	ks_clock_fn clock;                /* monotonic ns for timeouts; NULL: real */
 	void *clock_ctx;
@@ -105,7 +109,7 @@ struct ks_grab_opts {
 };
 
 /* Fills o with the defaults (all zero timeouts meaning the defaults above,
- * ks_scan_limits_default(), tls_old_versions true). Cannot fail. */
+ * ks_scan_limits_default(), tls_old_versions and tls13 true). Cannot fail. */
 void ks_grab_opts_default(struct ks_grab_opts *o);
 
 struct ks_grab;
@@ -170,6 +174,8 @@ struct ks_grab_facts {
 	enum ks_telnet_prompt telnet_prompt;
 	const struct ks_ssh *ssh;         /* identification (+ KEXINIT) read */
 	const struct ks_tls *tls;         /* handshake parsed (version, cipher, leaf) */
+	const struct ks_tls *tls13;       /* the TLS 1.3 handshake, when the server spoke
+					   * 1.3 (ServerHello or HelloRetryRequest) */
 	uint32_t tls_old_accepted;        /* bit 0: TLS 1.0, bit 1: TLS 1.1, bit 2: SSLv3
 					   * accepted by a second handshake (0: not tried/refused) */
 	const struct ks_http *http;       /* the response to GET / */

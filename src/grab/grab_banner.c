@@ -67,4 +67,4 @@ static void finish(struct grab_job *j)
 	j->facts.raw_len = j->in_len;
 }
 
-const struct ks_grabber ks_grab_banner = {"banner", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_banner = {"banner", KS_PROTO_TCP, start, input, timeout, finish, false};

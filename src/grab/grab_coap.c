@@ -38,4 +38,4 @@ static void finish(struct grab_job *j)
 	j->facts.coap = &j->coap;
 }
 
-const struct ks_grabber ks_grab_coap = {"coap", KS_PROTO_UDP, start, input, NULL, finish};
+const struct ks_grabber ks_grab_coap = {"coap", KS_PROTO_UDP, start, input, NULL, finish, false};

@@ -41,4 +41,4 @@ static void finish(struct grab_job *j)
 	j->facts.dns = &j->dns;
 }
 
-const struct ks_grabber ks_grab_dns = {"dns", KS_PROTO_UDP, start, input, NULL, finish};
+const struct ks_grabber ks_grab_dns = {"dns", KS_PROTO_UDP, start, input, NULL, finish, false};

@@ -45,6 +45,9 @@ struct slot {
 	int state;
 	int fd;
 	bool udp;           /* current connection */
+	bool unconnected;   /* UDP socket not connect()ed: replies from any port (sendto) */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
 	uint16_t port;      /* current connection's port */
 	uint32_t gen;       /* bumps at every new connection: stale epoll events are dropped */
 	unsigned tries;     /* UDP datagrams sent on this connection */
@@ -81,6 +84,7 @@ void ks_grab_opts_default(struct ks_grab_opts *o)
 	memset(o, 0, sizeof *o);
 	ks_scan_limits_default(&o->limits);
 	o->tls_old_versions = true;
+	o->tls13 = true;
 }
 
 const char *ks_grab_module(uint16_t port, uint8_t proto)
@@ -368,9 +372,10 @@ static void want(struct ks_grab *g, struct slot *s)
 	ep_set(g, s, EPOLL_CTL_MOD, ev);
 }
 
-/* Sends what is pending (TCP) or the datagram (UDP). THE GATE for UDP is
- * here: immediately before send(). false: the connection failed. */
-static bool flush(struct ks_grab *g, struct slot *s)
+/* Sends what is pending (TCP), or a new datagram queued by the driver or,
+ * with resend, the last one again (UDP). THE GATE for UDP is here:
+ * immediately before send(). false: the connection failed. */
+static bool flush(struct ks_grab *g, struct slot *s, bool resend)
 {
 	struct grab_job *j = s->j;
 	if (s->udp) {
@@ -378,6 +383,8 @@ static bool flush(struct ks_grab *g, struct slot *s)
 			memcpy(j->dgram, j->out, j->out_len);
 			j->dgram_len = j->out_len;
 			j->out_len = 0;
+		} else if (!resend) {
+			return true;
 		}
 		if (!j->dgram_len)
 			return true;
@@ -385,7 +392,9 @@ static bool flush(struct ks_grab *g, struct slot *s)
 			ks_grab_job_outcome(j, "refused: out of scope");
 			return false;
 		}
-		ssize_t w = send(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL);
+		ssize_t w = s->unconnected ? sendto(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL,
+						    (struct sockaddr *)&s->peer, s->peerlen)
+					   : send(s->fd, j->dgram, j->dgram_len, MSG_NOSIGNAL);
 		if (w < 0) {
 			ks_grab_job_outcome(j, "error: send: %s", strerror(errno));
 			return false;
@@ -462,7 +471,10 @@ static void conn_open(struct ks_grab *g, struct slot *s)
 		finish(g, s);
 		return;
 	}
-	int r = connect(s->fd, (struct sockaddr *)&ss, sl);
+	s->unconnected = s->udp && j->mod->udp_any_port;
+	s->peer = ss;
+	s->peerlen = sl;
+	int r = s->unconnected ? 0 : connect(s->fd, (struct sockaddr *)&ss, sl);
 	if (r != 0 && errno != EINPROGRESS) {
 		ks_grab_job_outcome(j, "error: connect: %s", strerror(errno));
 		g->st.errors++;
@@ -473,7 +485,7 @@ static void conn_open(struct ks_grab *g, struct slot *s)
 	if (s->udp) {
 		s->state = S_OPEN;
 		int a = j->mod->start(j);
-		if (a != GRAB_WAIT || !flush(g, s)) {
+		if (a != GRAB_WAIT || !flush(g, s, false)) {
 			act(g, s, a == GRAB_WAIT ? GRAB_DONE : a);
 			return;
 		}
@@ -489,7 +501,7 @@ static void act(struct ks_grab *g, struct slot *s, int a)
 {
 	struct grab_job *j = s->j;
 	if (a == GRAB_WAIT) {
-		if (!flush(g, s)) {
+		if (!flush(g, s, false)) {
 			finish(g, s);
 			return;
 		}
@@ -499,12 +511,12 @@ static void act(struct ks_grab *g, struct slot *s, int a)
 		return;
 	}
 	if (a == GRAB_RECONNECT && now_ns(g) < s->t_end && j->conns < 8) {
-		flush(g, s); /* a polite last word (MQTT DISCONNECT), if any */
+		flush(g, s, false); /* a polite last word (MQTT DISCONNECT), if any */
 		conn_close(g, s);
 		s->state = S_WAITING;
 		return;
 	}
-	flush(g, s);
+	flush(g, s, false);
 	finish(g, s);
 }
 
@@ -532,14 +544,33 @@ static void connected(struct ks_grab *g, struct slot *s)
 	act(g, s, j->mod->start(j));
 }
 
+/* True when from is the address a (any port). */
+static bool same_host(const struct sockaddr_storage *from, const struct ks_addr *a)
+{
+	if (from->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+		return ks_addr_is_v4(a) && memcmp(&sin->sin_addr, a->b + 12, 4) == 0;
+	}
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)from;
+		return memcmp(&sin6->sin6_addr, a->b, 16) == 0;
+	}
+	return false;
+}
+
 static void readable(struct ks_grab *g, struct slot *s)
 {
 	struct grab_job *j = s->j;
 	if (s->udp) {
 		for (;;) {
-			ssize_t r = recv(s->fd, j->in, KS_PROBE_MAX_BYTES, 0);
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof from;
+			ssize_t r = recvfrom(s->fd, j->in, KS_PROBE_MAX_BYTES, 0, (struct sockaddr *)&from,
+					     &fl);
 			if (r < 0 && errno == EINTR)
 				continue;
+			if (r >= 0 && s->unconnected && !same_host(&from, &j->addr))
+				continue; /* not from the target: ignored */
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 				return; /* still waiting */
 			if (r < 0) {
@@ -609,7 +640,7 @@ static void expired(struct ks_grab *g, struct slot *s, int64_t now)
 	}
 	if (s->udp) {
 		if (s->tries < g->o.udp_tries && ks_rate_take(&g->rate, 1) == 1) {
-			if (!flush(g, s)) {
+			if (!flush(g, s, true)) {
 				finish(g, s);
 				return;
 			}
@@ -625,8 +656,10 @@ static void expired(struct ks_grab *g, struct slot *s, int64_t now)
 		return;
 	}
 	int a = j->mod->timeout ? j->mod->timeout(j) : GRAB_DONE;
-	if (a == GRAB_DONE && (!j->outcome[0] || strcmp(j->outcome, "open") == 0))
-		ks_grab_job_outcome(j, j->answered ? "timeout" : "open, no reply");
+	if (a == GRAB_DONE && !j->answered)
+		ks_grab_job_outcome(j, "open, no reply");
+	else if (a == GRAB_DONE && (!j->outcome[0] || strcmp(j->outcome, "open") == 0))
+		ks_grab_job_outcome(j, "timeout");
 	act(g, s, a);
 }
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "vuln_match.h"
@@ -149,6 +150,14 @@ void ks_grab_facts_format(struct ks_svc *s, const struct ks_grab_facts *f)
 	} else if (f->tls && f->tls->alert) {
 		fact(b, cap, "tls_alert", "%u", f->tls->alert_desc);
 	}
+	if (f->tls13) {
+		const struct ks_tls *t = f->tls13;
+		const char *g = ks_tls_group_name(t->key_share);
+		fact(b, cap, "tls13_kex", "%s%s", g[0] ? g : "unknown",
+		     t->hello_retry ? " (hello retry)" : "");
+		if (!t->hello_retry)
+			fact(b, cap, "tls13_cipher", "%s", tls_cipher(t, tmp2));
+	}
 	for (int i = 0; i < 2; i++) {
 		const struct ks_http *h = i ? f->http_next : f->http;
 		if (!h || !h->status)
@@ -216,10 +225,14 @@ static struct ks_finding *add(struct out *o, enum ks_finding_type t, enum ks_sev
 	f->type = t;
 	f->sev = sev;
 	const struct ks_svc *s = o->s;
-	put(f->product, sizeof f->product, "%s%s%s%s%s", s->vendor,
-		 s->vendor[0] && s->product[0] ? " " : "", s->product,
-		 s->version[0] && (s->vendor[0] || s->product[0]) ? " " : "",
-		 s->vendor[0] || s->product[0] ? s->version : "");
+	/* "vendor product version", without the vendor when the product already
+	 * starts with it ("lighttpd 1.4.69", not "lighttpd lighttpd 1.4.69") */
+	size_t vl = strlen(s->vendor);
+	const char *vendor = vl && strncasecmp(s->product, s->vendor, vl) == 0 ? "" : s->vendor;
+	put(f->product, sizeof f->product, "%s%s%s%s%s", vendor,
+	    vendor[0] && s->product[0] ? " " : "", s->product,
+	    s->version[0] && (vendor[0] || s->product[0]) ? " " : "",
+	    vendor[0] || s->product[0] ? s->version : "");
 	return f;
 }
 
@@ -334,6 +347,39 @@ static void bad_certificate(struct out *o, const struct ks_grab_facts *f, int64_
 	append(x->detail, sizeof x->detail, " (subject %s)", subj[0] ? subj : "empty");
 }
 
+/* True when the host-key list offers an algorithm the parser does not flag
+ * (rsa-sha2-256, ssh-ed25519, ecdsa-sha2-*, ...). */
+static bool ssh_modern_hostkey(const struct ks_ssh *h)
+{
+	const char *p = h->lists[KS_SSH_HOSTKEY];
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n && ks_ssh_classify(KS_SSH_HOSTKEY, p, n, NULL) == 0)
+			return true;
+		p += n + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/* The names probe_ssh flagged, but ssh-rsa only when the server offers no
+ * modern host-key algorithm beside it ("ssh-rsa-only"): a client that can
+ * verify rsa-sha2-256 or ed25519 never uses SHA-1 signatures, and nearly
+ * every server still lists ssh-rsa for old clients. */
+static void ssh_flagged(const struct ks_ssh *h, char *out, size_t cap)
+{
+	bool skip_rsa = ssh_modern_hostkey(h);
+	const char *p = h->flagged;
+	out[0] = '\0';
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n && !(skip_rsa && n == 7 && memcmp(p, "ssh-rsa", 7) == 0))
+			append(out, cap, "%s%.*s", out[0] ? "," : "", (int)n, p);
+		p += n + (e ? 1 : 0);
+	}
+}
+
 static void deprecated_crypto(struct out *o, const struct ks_grab_facts *f)
 {
 	char d[512] = "";
@@ -371,10 +417,10 @@ static void deprecated_crypto(struct out *o, const struct ks_grab_facts *f)
 			append(d, sizeof d, "%sSSH protocol %s", d[0] ? "; " : "", h->proto);
 			high = true;
 		}
-		uint32_t dep = KS_SSH_F_DEPRECATED_KEX | KS_SSH_F_DEPRECATED_HOSTKEY |
-			       KS_SSH_F_DEPRECATED_CIPHER | KS_SSH_F_DEPRECATED_MAC;
-		if (h->flags & dep)
-			append(d, sizeof d, "%sSSH offers %s", d[0] ? "; " : "", h->flagged);
+		char names[sizeof h->flagged];
+		ssh_flagged(h, names, sizeof names);
+		if (names[0])
+			append(d, sizeof d, "%sSSH offers %s", d[0] ? "; " : "", names);
 	}
 	if (!d[0])
 		return;

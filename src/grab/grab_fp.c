@@ -11,7 +11,7 @@
  *                                                       http_header.wwwauth, html_title
  *   https        certificate subject "CN=..,O=.."       x509.subject
  *   rtsp         Server                                 rtsp_header.server
- *   ftp          greeting text                          ftp.banner
+ *   ftp          greeting text (its last line first)    ftp.banner
  *   all of them  each text above                        kansoku.jp_devices (first)
  *   ssdp         UPnP description: manufacturer, modelName, modelNumber
  *
@@ -153,8 +153,16 @@ void ks_grab_fingerprint(const struct ks_recog_set *set, struct ks_svc *s,
 	}
 	if (strcmp(s->module, "rtsp") == 0 && s->banner[0] && nt < 8)
 		t[nt++] = (struct text){"rtsp_header.server", s->banner, strlen(s->banner)};
-	if (strcmp(s->module, "ftp") == 0 && s->banner[0] && nt < 8)
+	if (strcmp(s->module, "ftp") == 0 && s->banner[0] && nt < 7) {
+		/* A multi-line greeting is joined with " | " (probe_ftp.h); Recog's
+		 * patterns describe one line, usually the last ("220 ProFTPD ..."). */
+		const char *last = s->banner, *p;
+		while ((p = strstr(last, " | ")) != NULL)
+			last = p + 3;
+		if (last != s->banner)
+			t[nt++] = (struct text){"ftp.banner", last, strlen(last)};
 		t[nt++] = (struct text){"ftp.banner", s->banner, strlen(s->banner)};
+	}
 
 	struct ks_recog_result r;
 	ks_recog_result_init(&r);

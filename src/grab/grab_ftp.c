@@ -36,4 +36,4 @@ static void finish(struct grab_job *j)
 	ks_grab_fmt(j->svc.facts, sizeof j->svc.facts, "ftp_code=%u", j->ftp.code);
 }
 
-const struct ks_grabber ks_grab_ftp = {"ftp", KS_PROTO_TCP, start, input, NULL, finish};
+const struct ks_grabber ks_grab_ftp = {"ftp", KS_PROTO_TCP, start, input, NULL, finish, false};

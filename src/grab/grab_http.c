@@ -107,4 +107,4 @@ static void finish(struct grab_job *j)
 	j->facts.wwwauth = j->wwwauth[0] ? j->wwwauth : NULL;
 }
 
-const struct ks_grabber ks_grab_http = {"http", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_http = {"http", KS_PROTO_TCP, start, input, timeout, finish, false};

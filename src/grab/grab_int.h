@@ -54,6 +54,9 @@ struct ks_grabber {
 	int (*input)(struct grab_job *j, size_t fresh, bool eof);
 	int (*timeout)(struct grab_job *j); /* NULL: GRAB_DONE */
 	void (*finish)(struct grab_job *j);
+	bool udp_any_port; /* UDP: the reply may come from another port of the target
+			    * (an unconnected socket; datagrams from other hosts are
+			    * dropped; no ICMP "closed") */
 };
 
 struct grab_job {
@@ -83,7 +86,7 @@ struct grab_job {
 	struct ks_telnet telnet;
 	size_t telnet_fed; /* bytes of in already fed to the telnet parser */
 	struct ks_ssh ssh;
-	struct ks_tls tls, tls2;
+	struct ks_tls tls, tls2, tls13;
 	struct ks_http http, http2;
 	char wwwauth[256];
 	struct ks_mqtt mqtt;

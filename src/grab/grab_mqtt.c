@@ -68,4 +68,4 @@ static void finish(struct grab_job *j)
 	j->facts.mqtt = &j->mqtt;
 }
 
-const struct ks_grabber ks_grab_mqtt = {"mqtt", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_mqtt = {"mqtt", KS_PROTO_TCP, start, input, timeout, finish, false};

@@ -37,4 +37,4 @@ static void finish(struct grab_job *j)
 	j->facts.ntp = &j->ntp;
 }
 
-const struct ks_grabber ks_grab_ntp = {"ntp", KS_PROTO_UDP, start, input, NULL, finish};
+const struct ks_grabber ks_grab_ntp = {"ntp", KS_PROTO_UDP, start, input, NULL, finish, false};

@@ -46,4 +46,4 @@ static void finish(struct grab_job *j)
 		    r->auth.scheme[0] ? "; rtsp_auth=" : "", r->auth.scheme);
 }
 
-const struct ks_grabber ks_grab_rtsp = {"rtsp", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_rtsp = {"rtsp", KS_PROTO_TCP, start, input, timeout, finish, false};

@@ -56,7 +56,10 @@ static void finish(struct grab_job *j)
 	}
 }
 
-const struct ks_grabber ks_grab_ssdp = {"ssdp", KS_PROTO_UDP, start, input, NULL, finish};
+/* Devices answer a unicast M-SEARCH from whatever port they like (libupnp
+ * sends each reply from a fresh socket): listen for the target's address,
+ * any port. */
+const struct ks_grabber ks_grab_ssdp = {"ssdp", KS_PROTO_UDP, start, input, NULL, finish, true};
 
 /* ---- the description, over HTTP ---------------------------------------- */
 
@@ -95,4 +98,4 @@ static int desc_timeout(struct grab_job *j)
 }
 
 const struct ks_grabber ks_grab_upnp = {"upnp", KS_PROTO_TCP, desc_start, desc_input, desc_timeout,
-					finish};
+					finish, false};

@@ -48,4 +48,4 @@ static void finish(struct grab_job *j)
 	j->facts.ssh = h;
 }
 
-const struct ks_grabber ks_grab_ssh = {"ssh", KS_PROTO_TCP, start, input, timeout, finish};
+const struct ks_grabber ks_grab_ssh = {"ssh", KS_PROTO_TCP, start, input, timeout, finish, false};

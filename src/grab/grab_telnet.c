@@ -48,4 +48,4 @@ static void finish(struct grab_job *j)
 	j->facts.raw_len = t->data_len;
 }
 
-const struct ks_grabber ks_grab_telnet = {"telnet", KS_PROTO_TCP, start, input, NULL, finish};
+const struct ks_grabber ks_grab_telnet = {"telnet", KS_PROTO_TCP, start, input, NULL, finish, false};
