@@ -21,67 +21,52 @@
 #include "ks_time.h"
 #include "store_survey.h"
 
-/* What each finding type means, and how to fix it. The remediation texts
- * belong to ks_finding_remediation() (src/vuln/vuln_finding.c, h/grab);
- * until that is on main this file keeps its own table. */
+/* What each finding type means; how to fix it is ks_finding_remediation()
+ * (vuln_finding.h), the text every output shares. */
 static const struct {
-	const char *title, *meaning, *fix;
+	const char *title, *meaning;
 } about[KS_FIND_COUNT] = {
 	[KS_FIND_WEAK_CREDENTIALS] = {
 		"Default or weak password",
 		"The device accepted a login with a published default or easily guessed ID and password "
 		"(or with none). Anyone on the Internet can take control of it; IoT malware such as "
-		"Mirai spreads exactly this way.",
-		"Change the password to a long unique one, disable the service (telnet, SSH, web "
-		"administration, FTP) on the Internet side, or put the device behind a firewall or VPN."},
+		"Mirai spreads exactly this way."},
 	[KS_FIND_KNOWN_VULNERABILITY] = {
 		"Known vulnerability",
 		"The product and version identified on this service are affected by a published "
-		"vulnerability (CVE). Vulnerabilities marked known-exploited are being used in attacks.",
-		"Update the firmware or software to a fixed version from the vendor; if none exists, "
-		"stop exposing the service to the Internet or replace the device."},
+		"vulnerability (CVE). Vulnerabilities marked known-exploited are being used in attacks."},
 	[KS_FIND_TELNET_EXPOSED] = {
 		"Telnet reachable from the Internet",
 		"A telnet service answers from the Internet. Telnet sends passwords in clear text and is "
-		"the first target of IoT malware.",
-		"Disable telnet, or restrict it to a management network; use SSH with keys instead."},
+		"the first target of IoT malware."},
 	[KS_FIND_OPEN_RESOLVER] = {
 		"Open DNS resolver",
 		"The DNS server answers recursive queries for anyone. It can be abused to amplify "
-		"denial-of-service attacks against third parties.",
-		"Allow recursion only for your own clients, or disable recursion on this server."},
+		"denial-of-service attacks against third parties."},
 	[KS_FIND_UPNP_EXPOSED] = {
 		"UPnP/SSDP answering from the Internet",
 		"The device answers SSDP discovery from the Internet. SSDP is abused to amplify "
-		"denial-of-service attacks and reveals device details.",
-		"Disable UPnP on the WAN interface or block UDP port 1900 from the Internet."},
+		"denial-of-service attacks and reveals device details."},
 	[KS_FIND_MQTT_NO_AUTH] = {
 		"MQTT broker without authentication",
 		"The MQTT broker accepts clients without a password: anyone can read and publish "
-		"messages, which may control devices or leak sensor data.",
-		"Require authentication (and TLS) on the broker, or stop exposing it to the Internet."},
+		"messages, which may control devices or leak sensor data."},
 	[KS_FIND_CLEARTEXT_ADMIN] = {
 		"Administration login over plain HTTP",
 		"An administration or login page is served over unencrypted HTTP; passwords entered "
-		"there can be read on the way.",
-		"Serve the administration interface over HTTPS only, and do not expose it to the Internet."},
+		"there can be read on the way."},
 	[KS_FIND_BAD_CERTIFICATE] = {
 		"Expired or self-signed certificate",
 		"The TLS certificate of the service is expired, self-signed or otherwise invalid, so "
-		"clients cannot tell the real service from an impostor.",
-		"Install a valid certificate from a trusted certification authority and renew it in time."},
+		"clients cannot tell the real service from an impostor."},
 	[KS_FIND_DEPRECATED_CRYPTO] = {
 		"Deprecated protocol or algorithm",
 		"The service offers protocol versions or algorithms that are no longer safe (SSLv3, "
-		"TLS 1.0/1.1, SSH diffie-hellman-group1-sha1, ssh-dss, ...).",
-		"Update the software and configure it to offer only TLS 1.2 or later and current SSH "
-		"key-exchange and host-key algorithms."},
+		"TLS 1.0/1.1, SSH diffie-hellman-group1-sha1, ssh-dss, ...)."},
 	[KS_FIND_INFECTED] = {
 		"Possibly infected device",
 		"Our darknet sensor saw this address send unsolicited scans or traffic typical of IoT "
-		"malware (for example Mirai). The device is probably infected and attacking others.",
-		"Disconnect the device, reset it to factory settings, update its firmware, change every "
-		"password, and do not expose its management services to the Internet."},
+		"malware (for example Mirai). The device is probably infected and attacking others."},
 };
 
 struct pkg_row {
@@ -211,7 +196,7 @@ static int write_html(const char *path, const struct pkg *p, const struct ks_org
 				ks_finding_name((enum ks_finding_type)t), cnt);
 			html(f, about[t].meaning);
 			fputs("</p>\n<p><strong>How to fix:</strong> ", f);
-			html(f, about[t].fix);
+			html(f, ks_finding_remediation(t));
 			fputs("</p>\n<table>\n<tr><th>address</th><th>port</th><th>device</th><th>banner</th><th>what was seen</th>"
 			      "<th>first seen</th><th>last seen</th></tr>\n", f);
 			for (size_t i = 0; i < p->n; i++) {
