@@ -5,6 +5,10 @@ set -e
 PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev jq
 libxxhash-dev libzstd-dev libxml2-dev libpcre2-dev libxml2-utils clang-14 libclang-rt-14-dev tcpdump tshark
 wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps"
+# The survey test lab (tests/lab/): real daemons and the clients that check them.
+LAB_PKGS="inetutils-inetd inetutils-telnetd dropbear-bin lighttpd vsftpd mosquitto mosquitto-clients
+dnsmasq-base ncat nmap curl bind9-dnsutils openssl python3 passwd util-linux"
+PKGS="$PKGS $LAB_PKGS"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -16,4 +20,15 @@ SUDO=""
 $SUDO apt-get update -qq
 # tshark asks whether non-root users may capture; answer no, non-interactively.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# No daemon may start on install (lighttpd, vsftpd, mosquitto...): a
+# policy-rc.d that refuses every start, unless the machine already has one.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\n# kansoku scripts/deps.sh: no service starts during the install\nexit 101\n' |
+		$SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	trap '$SUDO rm -f "$policy"' EXIT
+	trap 'exit 1' INT TERM
+fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

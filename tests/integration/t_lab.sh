@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The survey test lab (tests/lab/lab.sh) itself, checked with standard
+# clients from the scanner namespace: every device answers as
+# tests/lab/expected.tsv says (weak pairs accepted, others refused), the
+# silent address gives no reply and the closed one RST, lab_fix makes each
+# device safe, and lab_down leaves nothing (namespaces, user, processes,
+# files), also after an lab_up that failed half-way on purpose.
+set -u
+. "$(dirname "$0")/lib.sh"
+for t in ip curl mosquitto_pub dig dbclient python3 nmap; do need "$t"; done
+if [ "$(id -u)" -ne 0 ]; then
+	fail "lab test needs root (network namespaces, a throwaway user)"
+	finish
+fi
+LABSRC="$(cd "$(dirname "$0")/../lab" && pwd)"
+. "$LABSRC/lab.sh"
+trap lab_down EXIT
+PY=$(_lab_py)
+
+# s CMD...: runs CMD in the scanner namespace.
+s() { ip netns exec "$LAB_SCANNER_NS" "$@"; }
+lc() { s "$PY" "$LABSRC/labclient.py" "$@"; }
+http_code() { s curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+ssh_try() { # ssh_try ADDR USER PASS -> the fake shell's first line, or "refused"
+	local out
+	out=$(HOME="$LAB_DIR" DROPBEAR_PASSWORD=$3 s timeout 10 dbclient -y -y -T "$2@$1" "/bin/busybox LABCHECK" </dev/null 2>/dev/null)
+	case $out in *"LABCHECK: applet not found"*) echo ok ;; *) echo refused ;; esac
+}
+mqtt_try() { s timeout 10 mosquitto_pub -h "$1" -p 1883 -t lab/check -m hi >/dev/null 2>&1 && echo accepted || echo refused; }
+dns_try() { # dns_try SERVER NAME -> "STATUS ANSWER"
+	local out st ans
+	out=$(s dig +tries=1 +time=3 "@$1" "$2" A)
+	st=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out")
+	ans=$(s dig +tries=1 +time=3 +short "@$1" "$2" A | head -n 1)
+	echo "$st ${ans:-none}"
+}
+ftp_try() { s curl -s -o /dev/null -w '%{http_code}' --max-time 10 "ftp://$1/readme.txt" --user "$2:$3"; }
+
+# live PID: the process exists and is not a zombie (an orphaned telnetd
+# session killed by lab_down waits for init to reap it).
+live() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# --- 1. a lab_up that fails half-way leaves nothing after lab_down --------
+gone() { # gone NAMESPACES USER -> "" when nothing of the lab is left
+	local left=""
+	for ns in $1; do ip netns list | grep -qw "$ns" && left="$left ns:$ns"; done
+	getent passwd "$2" | grep -q "kansoku lab" && left="$left user:$2"
+	echo "${left# }"
+}
+for stage in veth user camera; do
+	out=$( (LAB_FAIL_AT=$stage lab_up; echo "rc=$?"; d=$LAB_DIR
+		pids=$(ip netns pids "$LAB_DEVICE_NS" 2>/dev/null | tr '\n' ' ')
+		lab_down
+		echo "dir=$([ -e "$d" ] && echo left || echo gone)"
+		for p in $pids; do live "$p" && echo "alive=$p"; done
+		echo "left=$(gone "$LAB_SCANNER_NS $LAB_DEVICE_NS" "$LAB_USER")") 2>/dev/null)
+	case $out in
+	*"rc=1"*"dir=gone"*"left=") ;;
+	*) fail "lab_down after lab_up failed at '$stage'" "$out"; continue ;;
+	esac
+	case $out in *alive=*) fail "lab_down after lab_up failed at '$stage' kills the daemons" "$out" ;;
+	*) pass "lab_down after lab_up failed at '$stage' leaves nothing" ;; esac
+done
+check "lab_down without lab_up is harmless" lab_down
+
+# --- 2. the lab up ---------------------------------------------------------
+if ! lab_up; then
+	fail "lab_up"
+	finish
+fi
+pass "lab_up"
+check_eq "scope file" "$(grep -v '^#' "$LAB_DIR/scope.txt")" "198.18.1.0/24 lab-org allow-reserved"
+check_eq "scanner namespace has no default route" "$(s ip route show default)" ""
+
+# Telnet: the Mirai pair root/xc3511 gives the fake BusyBox shell.
+check_eq "telnet root/xc3511 logs in" "$(lc telnet "$LAB_TELNET" 23 root xc3511)" ok
+check_eq "telnet root/admin refused" "$(lc telnet "$LAB_TELNET" 23 root admin)" incorrect
+
+# SSH: support/support on the weak device only.
+check_eq "ssh support/support logs in (forced fake shell)" "$(ssh_try "$LAB_SSH" support support)" ok
+check_eq "ssh support/wrong refused" "$(ssh_try "$LAB_SSH" support wrong)" refused
+check_eq "ssh_strong refuses support/support" "$(ssh_try "$LAB_SSH_STRONG" support support)" refused
+banner=$(s timeout 5 ncat --recv-only -w 3 "$LAB_SSH" 22 </dev/null 2>/dev/null | head -n 1 | tr -d '\r')
+case $banner in SSH-2.0-dropbear*) pass "ssh banner ($banner)" ;; *) fail "ssh banner" "$banner" ;; esac
+
+# HTTP Basic camera and HTTP Digest DVR announcing Boa.
+check_eq "camera without credentials: 401" "$(http_code "http://$LAB_CAMERA/")" 401
+check_eq "camera admin/admin (basic): 200" "$(http_code -u admin:admin "http://$LAB_CAMERA/")" 200
+check_eq "camera admin/wrong: 401" "$(http_code -u admin:wrong "http://$LAB_CAMERA/")" 401
+hdr=$(s curl -s -D - -o /dev/null --max-time 5 "http://$LAB_CAMERA/" | tr -d '\r')
+case $hdr in *'WWW-Authenticate: Basic realm="IPCamera"'*) pass "camera realm IPCamera" ;; *) fail "camera realm" "$hdr" ;; esac
+check_eq "dvr admin/admin (digest): 200" "$(http_code --digest -u admin:admin "http://$LAB_DVR/")" 200
+check_eq "dvr admin/wrong (digest): 401" "$(http_code --digest -u admin:wrong "http://$LAB_DVR/")" 401
+hdr=$(s curl -s -D - -o /dev/null --max-time 5 "http://$LAB_DVR/" | tr -d '\r')
+case $hdr in *'WWW-Authenticate: Digest realm="DVR"'*) pass "dvr digest realm DVR" ;; *) fail "dvr digest realm DVR" "$hdr" ;; esac
+case $hdr in *"Server: Boa/0.94.14rc21"*) pass "dvr announces Boa/0.94.14rc21" ;; *) fail "dvr announces Boa/0.94.14rc21" "$hdr" ;; esac
+
+# FTP: support/support.
+check_eq "ftp support/support: 226" "$(ftp_try "$LAB_FTP" support support)" 226
+check_eq "ftp support/wrong: 530" "$(ftp_try "$LAB_FTP" support wrong)" 530
+
+# MQTT without credentials.
+check_eq "mqtt anonymous publish accepted" "$(mqtt_try "$LAB_MQTT")" accepted
+
+# DNS: the open resolver answers any name recursively (RA set); the local
+# one answers its own name and refuses the rest.
+check_eq "open resolver answers www.example.com" "$(dns_try "$LAB_RESOLVER" www.example.com)" "NOERROR 192.0.2.1"
+flags=$(s dig +tries=1 +time=3 "@$LAB_RESOLVER" www.example.com A | grep -o 'flags: [a-z ]*')
+case $flags in *" ra"*) pass "open resolver sets RA ($flags)" ;; *) fail "open resolver sets RA" "$flags" ;; esac
+check_eq "local-only DNS refuses www.example.com" "$(dns_try "$LAB_DNS_LOCAL" www.example.com)" "REFUSED none"
+check_eq "local-only DNS answers router.lan" "$(dns_try "$LAB_DNS_LOCAL" router.lan)" "NOERROR $LAB_DNS_LOCAL"
+check_eq "upstream not reachable from the scanner" "$(lc tcp "$LAB_UPSTREAM" 53)" unreachable
+
+# SSDP/UPnP: M-SEARCH answered with a LOCATION whose XML names the model.
+loc=$(lc ssdp "$LAB_UPNP")
+check_eq "ssdp LOCATION" "$loc" "http://$LAB_UPNP:$LAB_UPNP_HTTP_PORT/rootDesc.xml"
+xml=$(s curl -s --max-time 5 "$loc")
+case $xml in *"<manufacturer>Kansoku Lab Devices</manufacturer>"*"<modelName>KL-CAM-100</modelName>"*) pass "upnp description XML" ;;
+*) fail "upnp description XML" "$xml" ;; esac
+
+# HTTPS: TLS 1.0 accepted, certificate expired and self-signed.
+tls=$(s timeout 10 openssl s_client -connect "$LAB_HTTPS:443" -tls1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1)
+case $tls in *"Protocol  : TLSv1"$'\n'*|*"Protocol: TLSv1"$'\n'*|*"TLSv1, Cipher"*) pass "https accepts TLS 1.0" ;; *) fail "https accepts TLS 1.0" "$(grep -i protocol <<<"$tls")" ;; esac
+cert=$(s timeout 10 openssl s_client -connect "$LAB_HTTPS:443" </dev/null 2>/dev/null | openssl x509 -noout -enddate -issuer -subject 2>/dev/null)
+case $cert in *"notAfter=Jan  1 00:00:00 2021 GMT"*"issuer=CN = ipcam.lab, O = Kansoku Lab Devices"*"subject=CN = ipcam.lab, O = Kansoku Lab Devices"*)
+	pass "https certificate expired 2021, self-signed" ;;
+*) fail "https certificate" "$cert" ;; esac
+
+# Silent and closed addresses.
+check_eq "silent address: no reply" "$(lc tcp "$LAB_SILENT" 80)" silent
+check_eq "closed address: RST" "$(lc tcp "$LAB_CLOSED" 80)" closed
+
+# Open ports agree with tests/lab/open_ports.tsv (nmap, every listed port).
+want=$(awk -F'\t' '$1 ~ /^[0-9]/ {print $1 " " $2 "/" $3}' "$LABSRC/open_ports.tsv" | sort)
+tcp_ports=$(awk -F'\t' '$1 ~ /^[0-9]/ && $3 == "tcp" {print $2}' "$LABSRC/open_ports.tsv" | sort -un | paste -sd,)
+udp_ports=$(awk -F'\t' '$1 ~ /^[0-9]/ && $3 == "udp" {print $2}' "$LABSRC/open_ports.tsv" | sort -un | paste -sd,)
+nm=$(s nmap -n -Pn -sS -sU --max-retries 2 --host-timeout 60s -p "T:$tcp_ports,U:$udp_ports" -oG - "$LAB_NET" 2>/dev/null)
+got=$(awk '/Ports:/ {ip=$2; sub(/.*Ports: /, ""); n=split($0, p, ", ");
+	for (i = 1; i <= n; i++) { split(p[i], f, "/"); if (f[2] == "open") print ip " " f[1] "/" f[3] } }' <<<"$nm" | sort)
+check_eq "nmap open ports = open_ports.tsv" "$got" "$want"
+
+# The truth tables agree with each other and with kansoku's default ports.
+rows=$(awk -F'\t' '$1 ~ /^[0-9]/ {print $1 " " $2 "/" $3}' "$LABSRC/expected.tsv" | sort -u)
+check_eq "every expected finding is on an open port" "$(comm -23 <(echo "$rows") <(echo "$want"))" ""
+bad=$(awk -F'\t' '$1 ~ /^[0-9]/ && (NF != 8 || ($5 != "open" && $5 != "resolved") ||
+	($7 != "credentials" && $7 != "-")) {print FILENAME ":" FNR}' "$LABSRC/expected.tsv")
+check_eq "expected.tsv rows well-formed" "$bad" ""
+for dev in $(awk -F'\t' '$1 ~ /^[0-9]/ {print $6}' "$LABSRC/expected.tsv" | sort -u); do
+	case " $LAB_DEVICES " in *" $dev "*) ;; *) fail "expected.tsv device '$dev' is a lab device" ;; esac
+done
+if command -v jq >/dev/null; then
+	dflt=$("$KANSOKU" --db "$LAB_DIR/plan.db" --format json survey run --scope "$LAB_DIR/scope.txt" --dry-run 2>/dev/null |
+		jq -r '.ports[]' 2>/dev/null | sort)
+	if [ -z "$dflt" ]; then
+		fail "kansoku survey run --dry-run lists the default ports"
+	else
+		mism=$(awk -F'\t' -v d="$(echo "$dflt" | paste -sd' ')" 'BEGIN { n = split(d, a, " "); for (i = 1; i <= n; i++) in_d[a[i]] = 1 }
+			$1 ~ /^[0-9]/ { want = (($2 "/" $3) in in_d) ? "yes" : "no"; if ($5 != want) print $1 " " $2 "/" $3 }' "$LABSRC/open_ports.tsv")
+		check_eq "open_ports.tsv default_list = kansoku's default ports" "$mism" ""
+	fi
+fi
+
+# --- 3. lab_fix: every device becomes safe ---------------------------------
+check "lab_fix all" lab_fix all
+check_eq "fixed telnet refuses root/xc3511" "$(lc telnet "$LAB_TELNET" 23 root xc3511)" incorrect
+check_eq "fixed ssh refuses support/support" "$(ssh_try "$LAB_SSH" support support)" refused
+check_eq "fixed camera refuses admin/admin" "$(http_code -u admin:admin "http://$LAB_CAMERA/")" 401
+check_eq "fixed dvr refuses admin/admin" "$(http_code --digest -u admin:admin "http://$LAB_DVR/")" 401
+hdr=$(s curl -s -D - -o /dev/null --max-time 5 "http://$LAB_DVR/" | tr -d '\r')
+case $hdr in *"Server: Boa"*) fail "fixed dvr no longer announces Boa" "$hdr" ;; *) pass "fixed dvr no longer announces Boa" ;; esac
+check_eq "fixed ftp refuses support/support" "$(ftp_try "$LAB_FTP" support support)" 530
+check_eq "fixed mqtt refuses anonymous" "$(mqtt_try "$LAB_MQTT")" refused
+check_eq "fixed resolver refuses recursion" "$(dns_try "$LAB_RESOLVER" www.example.com)" "REFUSED none"
+check_eq "fixed upnp: no SSDP answer" "$(lc ssdp "$LAB_UPNP")" none
+tls=$(s timeout 10 openssl s_client -connect "$LAB_HTTPS:443" -tls1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1)
+case $tls in *"BEGIN CERTIFICATE"*) fail "fixed https refuses TLS 1.0" "$(grep -i -m2 'protocol\|alert' <<<"$tls")" ;;
+*) pass "fixed https refuses TLS 1.0" ;; esac
+check_eq "fixed https still serves TLS 1.2" \
+	"$(s timeout 10 openssl s_client -connect "$LAB_HTTPS:443" -tls1_2 </dev/null 2>/dev/null | grep -c 'BEGIN CERTIFICATE')" 1
+
+# --- 4. lab_down leaves nothing ---------------------------------------------
+# A telnet session left open must not survive lab_down either.
+(s "$PY" -c 'import socket,time; s=socket.create_connection(("'"$LAB_TELNET"'",23)); time.sleep(600)' \
+	</dev/null >/dev/null 2>&1 &)
+for ((i = 0; i < 100; i++)); do
+	[ -n "$(ip netns exec "$LAB_DEVICE_NS" ss -Htn state established src "$LAB_TELNET:23")" ] && break
+	sleep 0.1
+done
+pids=$( (ip netns pids "$LAB_DEVICE_NS"; ip netns pids "$LAB_SCANNER_NS") | tr '\n' ' ')
+d=$LAB_DIR
+lab_down
+alive=""
+for p in $pids; do live "$p" && alive="$alive $p"; done
+check_eq "no lab process alive after lab_down" "$alive" ""
+check_eq "namespaces and user gone" "$(gone "$LAB_SCANNER_NS $LAB_DEVICE_NS" "$LAB_USER")" ""
+check_eq "LAB_DIR removed" "$([ -e "$d" ] && echo left)" ""
+check_eq "lab_down twice is harmless" "$(lab_down 2>&1; echo $?)" 0
+trap - EXIT
+finish
