@@ -75,6 +75,12 @@ check_eq "scanner namespace has no default route" "$(s ip route show default)" "
 # Telnet: the Mirai pair root/xc3511 gives the fake BusyBox shell.
 check_eq "telnet root/xc3511 logs in" "$(lc telnet "$LAB_TELNET" 23 root xc3511)" ok
 check_eq "telnet root/admin refused" "$(lc telnet "$LAB_TELNET" 23 root admin)" incorrect
+# inetd's default rate limit (40 a minute) would stop the service.
+for ((i = 0; i < 50; i++)); do s "$PY" -c 'import socket; socket.create_connection(("'"$LAB_TELNET"'", 23), 5).close()'; done
+check_eq "telnet still serves after 50 connections" "$(lc telnet "$LAB_TELNET" 23 root xc3511)" ok
+check_eq "busybox telnet root/vizxv logs in" "$(lc telnet "$LAB_TELNET_BB" 23 root vizxv)" ok
+check_eq "busybox telnet root/xc3511 refused" "$(lc telnet "$LAB_TELNET_BB" 23 root xc3511)" incorrect
+check_eq "busybox telnet prompts without negotiation" "$(lc banner "$LAB_TELNET_BB" 23)" login
 
 # SSH: support/support on the weak device only.
 check_eq "ssh support/support logs in (forced fake shell)" "$(ssh_try "$LAB_SSH" support support)" ok
@@ -163,6 +169,7 @@ fi
 # --- 3. lab_fix: every device becomes safe ---------------------------------
 check "lab_fix all" lab_fix all
 check_eq "fixed telnet refuses root/xc3511" "$(lc telnet "$LAB_TELNET" 23 root xc3511)" incorrect
+check_eq "fixed busybox telnet refuses root/vizxv" "$(lc telnet "$LAB_TELNET_BB" 23 root vizxv)" incorrect
 check_eq "fixed ssh refuses support/support" "$(ssh_try "$LAB_SSH" support support)" refused
 check_eq "fixed camera refuses admin/admin" "$(http_code -u admin:admin "http://$LAB_CAMERA/")" 401
 check_eq "fixed dvr refuses admin/admin" "$(http_code --digest -u admin:admin "http://$LAB_DVR/")" 401

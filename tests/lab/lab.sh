@@ -53,6 +53,7 @@ LAB_SCANNER_ADDR=198.18.0.1
 LAB_GW_ADDR=198.18.0.2
 LAB_NET=198.18.1.0/24
 LAB_TELNET=198.18.1.10     # telnetd + fake BusyBox login, root/xc3511
+LAB_TELNET_BB=198.18.1.11  # BusyBox-style telnet (prompt without negotiation), root/vizxv
 LAB_SSH=198.18.1.20        # dropbear, support/support
 LAB_SSH_STRONG=198.18.1.21 # dropbear, no weak account (negative case)
 LAB_CAMERA=198.18.1.30     # lighttpd, HTTP Basic "IPCamera", admin/admin
@@ -69,7 +70,7 @@ LAB_UPSTREAM=198.18.2.53   # the resolver's upstream (answers every name)
 LAB_UPNP_HTTP_PORT=49152
 LAB_USER=support
 LAB_PASS=support
-LAB_DEVICES="telnet ssh ssh_strong camera dvr ftp mqtt resolver dns_local upnp https"
+LAB_DEVICES="telnet telnet_bb ssh ssh_strong camera dvr ftp mqtt resolver dns_local upnp https"
 
 _lab_log() { echo "lab: $*" >&2; }
 _lab_dev() { ip netns exec "$LAB_DEVICE_NS" "$@"; }
@@ -146,7 +147,7 @@ _lab_net() {
 	# The device namespace must not forward (fresh namespaces default to 0).
 	_lab_dev sysctl -q -w net.ipv4.ip_forward=0 || return 1
 	local a
-	for a in $LAB_TELNET $LAB_SSH $LAB_SSH_STRONG $LAB_CAMERA $LAB_DVR $LAB_FTP \
+	for a in $LAB_TELNET $LAB_TELNET_BB $LAB_SSH $LAB_SSH_STRONG $LAB_CAMERA $LAB_DVR $LAB_FTP \
 		$LAB_MQTT $LAB_RESOLVER $LAB_DNS_LOCAL $LAB_UPNP $LAB_HTTPS $LAB_CLOSED $LAB_UPSTREAM; do
 		ip -n "$LAB_DEVICE_NS" addr add "$a/32" dev lo || return 1
 	done
@@ -178,7 +179,7 @@ _lab_files() {
 	local d=$LAB_DIR
 	mkdir -p "$d/log" "$d/pids" "$d/bin" "$d/etc" "$d/ssh" "$d/ftp" "$d/www" "$d/tls" || return 1
 	chmod 755 "$d" "$d/bin" "$d/ftp" || return 1
-	install -m 755 "$LAB_SRC/iot-login.sh" "$LAB_SRC/ssdp-device.py" "$d/bin/" || return 1
+	install -m 755 "$LAB_SRC/iot-login.sh" "$LAB_SRC/ssdp-device.py" "$LAB_SRC/telnet-busybox.py" "$d/bin/" || return 1
 	# telnetd -E takes one word: a wrapper names the password file.
 	printf '#!/bin/sh\nexec %s login %s\n' "$d/bin/iot-login.sh" "$d/etc/telnet.pass" >"$d/bin/telnet-login"
 	chmod 755 "$d/bin/telnet-login" || return 1
@@ -239,7 +240,7 @@ _lab_tls() {
 _lab_start_telnet() {
 	local mode=$1
 	if [ "$mode" == fixed ]; then
-		printf 'root\n%s\n' "Kl-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$LAB_DIR/etc/telnet.pass"
+		printf 'root\n%s\n' "$(_lab_strong_pass)" >"$LAB_DIR/etc/telnet.pass"
 	else
 		printf 'root\nxc3511\n' >"$LAB_DIR/etc/telnet.pass"
 	fi
@@ -248,8 +249,21 @@ _lab_start_telnet() {
 	[ -f "$LAB_DIR/pids/telnet" ] && return 0
 	printf '%s:telnet stream tcp nowait root /usr/sbin/telnetd telnetd -h -E %s\n' \
 		"$LAB_TELNET" "$LAB_DIR/bin/telnet-login" >"$LAB_DIR/etc/inetd.conf"
-	_lab_spawn telnet inetutils-inetd -d --pidfile="$LAB_DIR/run-inetd.pid" "$LAB_DIR/etc/inetd.conf"
+	# --rate: inetd's default (40 a minute) would shut the service down for
+	# 10 minutes in the middle of a credential check.
+	_lab_spawn telnet inetutils-inetd -d --rate=100000 --pidfile="$LAB_DIR/run-inetd.pid" "$LAB_DIR/etc/inetd.conf"
 	_lab_wait_listen tcp "$LAB_TELNET" 23 telnet
+}
+
+# BusyBox-style: options and "login: " at once, without waiting for the
+# client's answers (tests/lab/telnet-busybox.py).
+_lab_start_telnet_bb() {
+	local pw=vizxv
+	[ "$1" == fixed ] && pw=$(_lab_strong_pass)
+	printf 'root\n%s\n' "$pw" >"$LAB_DIR/etc/telnet_bb.pass"
+	[ -f "$LAB_DIR/pids/telnet_bb" ] && return 0
+	_lab_spawn telnet_bb "$(_lab_py)" -u "$LAB_DIR/bin/telnet-busybox.py" "$LAB_TELNET_BB" 23 "$LAB_DIR/etc/telnet_bb.pass"
+	_lab_wait_listen tcp "$LAB_TELNET_BB" 23 telnet_bb
 }
 
 _lab_dropbear() {

@@ -8,6 +8,9 @@
 #       WILL -> DONT), sends "/bin/busybox LABCHECK"; prints "ok" when
 #       the device answered "LABCHECK: applet not found", "incorrect" on
 #       "Login incorrect"; anything else is printed as it came.
+#   labclient.py banner ADDR PORT
+#       reads for up to 5 s WITHOUT answering telnet options; prints
+#       "login" as soon as a "login: " prompt came, "nologin" otherwise.
 #   labclient.py ssdp ADDR
 #       sends a unicast M-SEARCH to ADDR:1900; prints the LOCATION header
 #       of the reply or "none" after 2 s.
@@ -102,6 +105,24 @@ def telnet(addr, port, user, password):
     return 0
 
 
+def banner(addr, port):
+    s = socket.create_connection((addr, int(port)), timeout=5)
+    data = b""
+    end = time.monotonic() + 5
+    while b"login: " not in data and time.monotonic() < end:
+        s.settimeout(max(0.05, end - time.monotonic()))
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    print("login" if b"login: " in data else "nologin")
+    return 0
+
+
 def ssdp(addr):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(2)
@@ -142,6 +163,8 @@ def tcp(addr, port):
 def main(argv):
     if len(argv) == 6 and argv[1] == "telnet":
         return telnet(*argv[2:])
+    if len(argv) == 4 and argv[1] == "banner":
+        return banner(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "ssdp":
         return ssdp(argv[2])
     if len(argv) == 4 and argv[1] == "tcp":
