@@ -146,6 +146,9 @@ _lab_net() {
 	ip -n "$LAB_SCANNER_NS" route add "$LAB_NET" via "$LAB_GW_ADDR" || return 1
 	# The device namespace must not forward (fresh namespaces default to 0).
 	_lab_dev sysctl -q -w net.ipv4.ip_forward=0 || return 1
+	# No ICMP rate limit: UDP probes of closed ports get their port-unreachable
+	# at once (nmap -sU, kansoku UDP probes), as from separate real devices.
+	_lab_dev sysctl -q -w net.ipv4.icmp_ratelimit=0 || return 1
 	local a
 	for a in $LAB_TELNET $LAB_TELNET_BB $LAB_SSH $LAB_SSH_STRONG $LAB_CAMERA $LAB_DVR $LAB_FTP \
 		$LAB_MQTT $LAB_RESOLVER $LAB_DNS_LOCAL $LAB_UPNP $LAB_HTTPS $LAB_CLOSED $LAB_UPSTREAM; do
