@@ -63,12 +63,29 @@ for stage in veth user camera; do
 done
 check "lab_down without lab_up is harmless" lab_down
 
-# --- 2. the lab up ---------------------------------------------------------
+# --- 2. the lab up, after reaping a lab killed without teardown -----------
+stale=$$
+while kill -0 "$stale" 2>/dev/null; do stale=$((stale + 7919)); done
+ip netns add "kslab-$stale-dev"
+(ip netns exec "kslab-$stale-dev" sleep 600 </dev/null >/dev/null 2>&1 &)
+stale_user=no
+if ! getent passwd "$LAB_USER" >/dev/null && ! getent group "$LAB_USER" >/dev/null; then
+	useradd -M -N -g nogroup -d / -s /usr/sbin/nologin -c "kansoku lab $stale" "$LAB_USER" && stale_user=yes
+fi
+stale_dir=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$stale.XXXXXX")
+stale_pids=$(ip netns pids "kslab-$stale-dev")
 if ! lab_up; then
 	fail "lab_up"
 	finish
 fi
 pass "lab_up"
+check_eq "stale namespace reaped" "$(ip netns list | grep -c "kslab-$stale-")" 0
+alive=""
+for p in $stale_pids; do live "$p" && alive="$alive $p"; done
+check_eq "stale namespace's processes killed" "$alive" ""
+check_eq "stale LAB_DIR removed" "$([ -e "$stale_dir" ] && echo left)" ""
+[ "$stale_user" == yes ] && check_eq "stale user replaced by this lab's" \
+	"$(getent passwd "$LAB_USER" | cut -d: -f5)" "kansoku lab $LAB_ID"
 check_eq "scope file" "$(grep -v '^#' "$LAB_DIR/scope.txt")" "198.18.1.0/24 lab-org allow-reserved"
 check_eq "scanner namespace has no default route" "$(s ip route show default)" ""
 

@@ -35,6 +35,9 @@
 # netns pids), never anything by name. One lab at a time per machine holds
 # /run/lock/kansoku-lab.lock (the user name is shared); lab_up waits for it.
 #
+# lab_up first removes what a lab killed without teardown left behind
+# (namespaces kslab-N-*, the user tagged "kansoku lab N", its LAB_DIR).
+#
 # Knobs: LAB_FAIL_AT=STAGE makes lab_up fail on purpose at that stage (tests
 # of the teardown); LAB_KEEP=1 keeps LAB_DIR; LAB_WAIT_TRIES (default 100)
 # bounds every wait (x 0.1 s).
@@ -440,6 +443,49 @@ _lab_start_https() {
 	_lab_wait_listen tcp "$LAB_HTTPS" 443 https
 }
 
+# Removes what a lab killed without its teardown (SIGKILL, power loss) left:
+# namespaces kslab-N-scan|dev with their processes, the user tagged
+# "kansoku lab N", and LAB_DIRs of N no longer running. Only called while
+# holding the lock, when no other lab can be up.
+_lab_reap_stale() {
+	local ns id left gecos dir i
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^kslab-[0-9]+-(scan|dev)$'); do
+		id=${ns#kslab-}
+		id=${id%-*}
+		[ "$id" == "$LAB_ID" ] && continue
+		_lab_log "removing stale namespace $ns"
+		for ((i = 0; i < LAB_WAIT_TRIES; i++)); do
+			left=$(ip netns pids "$ns" 2>/dev/null)
+			[ -z "$left" ] && break
+			# shellcheck disable=SC2086
+			kill -KILL $left 2>/dev/null
+			sleep 0.1
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	gecos=$(getent passwd "$LAB_USER" | cut -d: -f5)
+	case $gecos in
+	"kansoku lab "*)
+		id=${gecos#kansoku lab }
+		if [ "$id" != "$LAB_ID" ]; then
+			_lab_log "removing stale user $LAB_USER of lab $id"
+			userdel -f "$LAB_USER" 2>/dev/null
+		fi
+		;;
+	esac
+	for dir in "${TMPDIR:-/tmp}"/kansoku-lab-*.*; do
+		[ -d "$dir" ] || continue
+		id=${dir##*/kansoku-lab-}
+		id=${id%%.*}
+		case $id in '' | *[!0-9]*) continue ;; esac
+		[ "$id" == "$LAB_ID" ] && continue
+		kill -0 "$id" 2>/dev/null && continue
+		[ -e "$dir/kept" ] && continue # LAB_KEEP=1: kept for a human
+		rm -rf "$dir"
+	done
+	return 0
+}
+
 lab_up() {
 	if [ "$(id -u)" -ne 0 ]; then
 		_lab_log "needs root (network namespaces, a throwaway user)"
@@ -460,6 +506,7 @@ lab_up() {
 		_lab_log "another lab holds $LAB_LOCK for more than 600 s"
 		return 1
 	fi
+	_lab_reap_stale
 	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$LAB_ID.XXXXXX") || return 1
 	_lab_files || { _lab_log "preparing $LAB_DIR failed"; return 1; }
 	_lab_stage files || return 1
@@ -528,6 +575,7 @@ lab_down() {
 	if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ]; then
 		if [ "${LAB_KEEP:-0}" == 1 ]; then
 			_lab_log "keeping $LAB_DIR (LAB_KEEP=1)"
+			touch "$LAB_DIR/kept"
 		else
 			rm -rf "$LAB_DIR"
 		fi
