@@ -89,12 +89,23 @@ _lab_stage() {
 
 # _lab_spawn NAME CMD...: starts CMD in the device namespace, in the
 # background, logging to LAB_DIR/log/NAME.log; records its PID (ip netns
-# exec execs CMD, so $! is the daemon itself).
+# exec execs CMD, so $! is the daemon itself). Started from a subshell that
+# exits at once, so daemons are not jobs of the caller's shell (a bare
+# `wait` in a test does not wait for them, killing them prints nothing).
 _lab_spawn() {
 	local name=$1
 	shift
-	ip netns exec "$LAB_DEVICE_NS" "$@" </dev/null >>"$LAB_DIR/log/$name.log" 2>&1 {LAB_LOCK_FD}>&- &
-	echo $! >"$LAB_DIR/pids/$name"
+	(
+		ip netns exec "$LAB_DEVICE_NS" "$@" </dev/null >>"$LAB_DIR/log/$name.log" 2>&1 {LAB_LOCK_FD}>&- &
+		echo $! >"$LAB_DIR/pids/$name"
+	)
+}
+
+# _lab_alive PID: the process exists and is not a zombie waiting for init.
+_lab_alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
 }
 
 # _lab_stop NAME: TERM then (bounded) KILL the recorded PID of NAME.
@@ -106,11 +117,10 @@ _lab_stop() {
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for ((i = 0; i < LAB_WAIT_TRIES; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		_lab_alive "$pid" || return 0
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
 	return 0
 }
 
@@ -124,7 +134,7 @@ _lab_wait_listen() {
 		if [ -n "$(_lab_dev ss $flag src "$addr:$port" 2>/dev/null)" ]; then
 			return 0
 		fi
-		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+		if [ -n "$pid" ] && ! _lab_alive "$pid"; then
 			break
 		fi
 		sleep 0.1
@@ -539,7 +549,7 @@ lab_fix() {
 }
 
 lab_down() {
-	local f pid ns i left
+	local f ns i left
 	if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR/pids" ]; then
 		for f in "$LAB_DIR"/pids/*; do
 			[ -f "$f" ] || continue
@@ -562,7 +572,6 @@ lab_down() {
 			fi
 			sleep 0.1
 		done
-		for pid in $left; do wait "$pid" 2>/dev/null; done
 		ip netns del "$ns" 2>/dev/null
 	done
 	if _lab_user_ours; then
