@@ -40,6 +40,22 @@ ftp_try() { s curl -s -o /dev/null -w '%{http_code}' --max-time 10 "ftp://$1/rea
 # session killed by lab_down waits for init to reap it).
 live() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
+# --- 0. the truth-table helpers ---------------------------------------------
+nrows=$(grep -c '^[0-9]' "$LABSRC/expected.tsv")
+check_eq "lab_expected: one line per expected.tsv row" "$(lab_expected | wc -l)" "$nrows"
+check_eq "lab_expected: all open before any fix" "$(lab_expected | cut -f4 | sort -u)" open
+check_eq "lab_expected -n: no weak_credentials" "$(lab_expected -n | grep -c weak_credentials)" 0
+check_eq "lab_expected telnet: its two rows per after_fix" \
+	"$(lab_expected telnet | grep "^$LAB_TELNET	" | cut -f3,4 | paste -sd' ')" "telnet_exposed	open weak_credentials	resolved"
+check_eq "lab_expected all: resolved rows = after_fix resolved rows" "$(lab_expected all | grep -c 'resolved$')" \
+	"$(awk -F'\t' '$1 ~ /^[0-9]/ && $5 == "resolved"' "$LABSRC/expected.tsv" | wc -l)"
+if command -v jq >/dev/null; then
+	lab_expected dvr | jq -R -s 'split("\n") | map(select(length > 0) | split("\t") |
+		{address: .[0], port: (.[1] | tonumber), type: .[2], status: .[3], severity: "high"})' >"/tmp/t_lab.$$.json"
+	check_eq "lab_findings reads findings JSON" "$(lab_findings "/tmp/t_lab.$$.json")" "$(lab_expected dvr)"
+	rm -f "/tmp/t_lab.$$.json"
+fi
+
 # --- 1. a lab_up that fails half-way leaves nothing after lab_down --------
 gone() { # gone NAMESPACES USER -> "" when nothing of the lab is left
 	local left=""

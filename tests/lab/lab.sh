@@ -12,6 +12,12 @@
 #                          tests/lab/expected.tsv column after_fix says
 #   lab_down               stop every daemon, delete the namespaces, the
 #                          throwaway user and LAB_DIR; idempotent
+#   lab_expected [-n] [FIXED...]  the findings a survey must list (below)
+#   lab_findings JSON      kansoku's findings JSON in the same form, to compare
+#   lab_open_ports [-d]    the open ports (all, or -d: default-list ones)
+#
+# Call lab_up in the test's own shell, not in $(...) or ( ): it sets
+# LAB_DIR and the lock for lab_fix and lab_down.
 #
 # Variables set when sourced (names carry LAB_ID, default $$, so concurrent
 # labs never share a name): LAB_SCANNER_NS, LAB_DEVICE_NS, LAB_ID, the
@@ -546,6 +552,39 @@ lab_fix() {
 	esac
 	[ -d "$LAB_DIR/pids" ] || { _lab_log "the lab is not up"; return 1; }
 	"_lab_start_$d" fixed
+}
+
+# lab_expected [-n] [FIXED_DEVICE...]: the findings `survey findings` must
+# list, one "address<TAB>port<TAB>type<TAB>status" line each, sorted:
+# every expected.tsv row, with status after_fix for the devices named as
+# fixed (lab_fix between rounds) and open for the others. -n: a survey
+# without --check-credentials (rows requiring credentials left out).
+lab_expected() {
+	local nocred=0
+	if [ "${1:-}" == -n ]; then
+		nocred=1
+		shift
+	fi
+	awk -F'\t' -v nocred="$nocred" -v fixed=" $* " '
+		$1 !~ /^[0-9]/ { next }
+		nocred && $7 == "credentials" { next }
+		{ print $1 "\t" $2 "\t" $4 "\t" (index(fixed, " " $6 " ") || fixed == " all " ? $5 : "open") }
+	' "$LAB_SRC/expected.tsv" | LC_ALL=C sort
+}
+
+# lab_findings JSONFILE: `survey findings --format json` output (an array of
+# objects with address, port, type, status) in lab_expected's format.
+lab_findings() {
+	jq -r '.[] | [.address, (.port | tostring), .type, .status] | @tsv' "$1" | LC_ALL=C sort
+}
+
+# lab_open_ports [-d]: "address port/proto" lines of open_ports.tsv, sorted;
+# -d: only ports of kansoku's default port list.
+lab_open_ports() {
+	local d=0
+	[ "${1:-}" == -d ] && d=1
+	awk -F'\t' -v d="$d" '$1 ~ /^[0-9]/ && (!d || $5 == "yes") { print $1 " " $2 "/" $3 }' \
+		"$LAB_SRC/open_ports.tsv" | LC_ALL=C sort
 }
 
 lab_down() {
