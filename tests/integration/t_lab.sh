@@ -56,6 +56,16 @@ if command -v jq >/dev/null; then
 	rm -f "/tmp/t_lab.$$.json"
 fi
 
+# The weak pairs are Mirai's, at the positions expected.tsv names.
+ks_shared
+mirai=$SHARED/data/credentials/mirai-telnet.tsv
+for pair in 1:root/xc3511 2:root/vizxv 4:admin/admin 11:support/support; do
+	n=${pair%%:*} up=${pair#*:}
+	check_eq "Mirai pair $n is $up" "$(grep -v '^#' "$mirai" | sed -n "${n}p" | tr '\t' /)" "$up"
+	case $(cat "$LABSRC/expected.tsv") in *"$up (Mirai pair $n"*) pass "expected.tsv names $up as Mirai pair $n" ;;
+	*) fail "expected.tsv names $up as Mirai pair $n" ;; esac
+done
+
 # --- 1. a lab_up that fails half-way leaves nothing after lab_down --------
 gone() { # gone NAMESPACES USER -> "" when nothing of the lab is left
 	local left=""
