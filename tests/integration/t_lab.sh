@@ -7,7 +7,8 @@
 # files), also after an lab_up that failed half-way on purpose.
 set -u
 . "$(dirname "$0")/lib.sh"
-for t in ip curl mosquitto_pub dig dbclient python3 nmap; do need "$t"; done
+for t in ip curl mosquitto_pub dig dbclient python3 nmap ncat; do need "$t"; done
+ks_shared
 if [ "$(id -u)" -ne 0 ]; then
 	fail "lab test needs root (network namespaces, a throwaway user)"
 	finish
@@ -57,7 +58,6 @@ if command -v jq >/dev/null; then
 fi
 
 # The weak pairs are Mirai's, at the positions expected.tsv names.
-ks_shared
 mirai=$SHARED/data/credentials/mirai-telnet.tsv
 for pair in 1:root/xc3511 2:root/vizxv 4:admin/admin 11:support/support; do
 	n=${pair%%:*} up=${pair#*:}
@@ -143,6 +143,27 @@ check_eq "dvr admin/wrong (digest): 401" "$(http_code --digest -u admin:wrong "h
 hdr=$(s curl -s -D - -o /dev/null --max-time 5 "http://$LAB_DVR/" | tr -d '\r')
 case $hdr in *'WWW-Authenticate: Digest realm="DVR"'*) pass "dvr digest realm DVR" ;; *) fail "dvr digest realm DVR" "$hdr" ;; esac
 case $hdr in *"Server: Boa/0.94.14rc21"*) pass "dvr announces Boa/0.94.14rc21" ;; *) fail "dvr announces Boa/0.94.14rc21" "$hdr" ;; esac
+
+# The known_vulnerability row rests on kansoku's own fingerprint and
+# vulnerability data: the DVR's Server header -> Recog CPE -> CVE-2017-9833;
+# the lab's other products match no CVE.
+fp_cpe() { "$KANSOKU" --format json survey fingerprint --recog-dir "$SHARED/data/recog" --matches "$1" "$2" 2>/dev/null |
+	jq -r '.params["service.cpe23"] // "none"' 2>/dev/null; }
+cves() { "$KANSOKU" --format json survey vulns --vulns "$LABSRC/../../data/vulns/iot-starter.vulns" --cpe "$1" 2>/dev/null |
+	jq -r '[.[].cve] | join(",")' 2>/dev/null; }
+if command -v jq >/dev/null; then
+	server=$(sed -n 's/^Server: //p' <<<"$hdr")
+	cpe=$(fp_cpe http_header.server "$server")
+	check_eq "dvr Server header fingerprints as Boa" "$cpe" "cpe:/a:boa:boa:0.94.14rc21"
+	check_eq "dvr matches CVE-2017-9833 only" "$(cves "$cpe")" "CVE-2017-9833"
+	ftpb=$(s timeout 5 ncat --recv-only -w 3 "$LAB_FTP" 21 </dev/null 2>/dev/null | head -n 1 | tr -d '\r')
+	check_eq "ftp banner" "$ftpb" "220 (vsFTPd 3.0.3)"
+	for b in "ssh.banner:${banner#SSH-2.0-}" "ftp.banner:${ftpb#220 }"; do
+		cpe=$(fp_cpe "${b%%:*}" "${b#*:}")
+		case $cpe in none | "") fail "${b#*:} fingerprints with a CPE" "$cpe" ;;
+		*) check_eq "${b#*:} ($cpe) matches no CVE" "$(cves "$cpe")" "" ;; esac
+	done
+fi
 
 # FTP: support/support.
 check_eq "ftp support/support: 226" "$(ftp_try "$LAB_FTP" support support)" 226
