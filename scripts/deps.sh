@@ -5,12 +5,12 @@ set -e
 PKGS="build-essential pkg-config libpcap-dev libsqlite3-dev sqlite3 libmaxminddb-dev libjansson-dev jq
 libxxhash-dev libzstd-dev libxml2-dev libpcre2-dev libxml2-utils clang-14 libclang-rt-14-dev tcpdump tshark
 wireshark-common time iproute2 iputils-ping softflowd nfdump strace procps"
-# TCP discovery (h/disc): SipHash cookies; zmap, masscan, nmap and ncat for its tests and bench.
-PKGS="$PKGS libsodium-dev zmap masscan nmap ncat"
-# Credential checks (h/cred): libssh, libcurl; daemons for their tests.
-PKGS="$PKGS libssh-dev libcurl4-openssl-dev dropbear-bin lighttpd vsftpd inetutils-telnetd systemd"
-# survey grab integration test (tests/integration/t_survey_grab.sh): real daemons on loopback
-PKGS="$PKGS lighttpd dropbear-bin mosquitto vsftpd dnsmasq-base ncat openssl inetutils-telnetd systemd"
+# Active survey: libsodium (discovery cookies), libssh and libcurl (credential checks); the real
+# daemons of the test lab (tests/lab/) and of the loopback tests, the clients that check them,
+# and the peers of the discovery test and benchmark (nmap, zmap, masscan).
+PKGS="$PKGS libsodium-dev libssh-dev libcurl4-openssl-dev
+inetutils-inetd inetutils-telnetd systemd dropbear-bin lighttpd vsftpd mosquitto mosquitto-clients
+dnsmasq-base ncat curl bind9-dnsutils openssl python3 passwd util-linux nmap zmap masscan"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -22,4 +22,15 @@ SUDO=""
 $SUDO apt-get update -qq
 # tshark asks whether non-root users may capture; answer no, non-interactively.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# No daemon may start on install (lighttpd, vsftpd, mosquitto...): a
+# policy-rc.d that refuses every start, unless the machine already has one.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\n# kansoku scripts/deps.sh: no service starts during the install\nexit 101\n' |
+		$SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	trap '$SUDO rm -f "$policy"' EXIT
+	trap 'exit 1' INT TERM
+fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
