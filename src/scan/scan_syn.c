@@ -36,6 +36,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -257,6 +258,12 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 	}
 	s->linktype = pcap_datalink(s->pc);
 	(void)pcap_setdirection(s->pc, PCAP_D_IN);
+#ifdef PACKET_IGNORE_OUTGOING
+	/* Keep our own probes out of the capture socket entirely (Linux 4.20+):
+	 * otherwise the kernel hands every SYN we send to the filter. */
+	int ign = 1;
+	(void)setsockopt(pcap_fileno(s->pc), SOL_PACKET, PACKET_IGNORE_OUTGOING, &ign, sizeof ign);
+#endif
 	char filter[256];
 	snprintf(filter, sizeof filter,
 		 "ip and tcp and dst port %u and dst host %u.%u.%u.%u and "
