@@ -115,7 +115,7 @@ struct ks_disc_stats {
 	int64_t send_ns;          /* from the first probe to the last one sent */
 };
 
-/* Called once per open (target, port), in permutation order of the replies. */
+/* Called once per open (target, port), in the order the outcomes arrive. */
 typedef void (*ks_disc_open_fn)(void *ctx, const struct ks_addr *addr, uint16_t port);
 /* Called about every progress_ms while probing and waiting, and once at the end. */
 typedef void (*ks_disc_progress_fn)(void *ctx, const struct ks_disc_stats *st);
