@@ -95,7 +95,7 @@ run() { # tool cap(0 = none) -> prints one result line
 	kansoku)
 		ip netns exec "$SCAN" "$KANSOKU" --format csv survey discover --scope "$BENCH_DIR/scope.txt" \
 			--ports "80-$LAST" --rate "$([ "$cap" = 0 ] && echo 10000000 || echo "$cap")" --method syn \
-			--cooldown 1000 >"$d/out.csv" 2>"$d/log"
+			--interface "$IFS_" --cooldown 1000 >"$d/out.csv" 2>"$d/log"
 		awk -F, 'NR > 1 && $2 == 80 {print $1}' "$d/out.csv" | sort >"$d/open.txt"
 		;;
 	zmap)

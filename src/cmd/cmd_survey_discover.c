@@ -124,6 +124,7 @@ static void print(const struct ctx *c, const struct ks_disc_stats *st)
 							   (int)c->v[i].port, "proto", "tcp"));
 		json_t *s = json_object();
 		json_object_set_new(s, "method", json_string(ks_disc_method_name(st->method)));
+		json_object_set_new(s, "link_mode", json_boolean(st->link_mode));
 		json_object_set_new(s, "probes", json_integer((json_int_t)st->total));
 		json_object_set_new(s, "sent", json_integer((json_int_t)st->sent));
 		json_object_set_new(s, "open", json_integer((json_int_t)st->open));
@@ -160,9 +161,10 @@ static void print(const struct ctx *c, const struct ks_disc_stats *st)
 	FILE *f = ks_g.format == KS_FMT_CSV ? stderr : stdout;
 	if (ks_g.format == KS_FMT_CSV && ks_log_level < 0)
 		return;
-	fprintf(f, "%smethod %s: %" PRIu64 " of %" PRIu64 " probes sent in %.2f s (%.0f packets/s); "
+	fprintf(f, "%smethod %s%s: %" PRIu64 " of %" PRIu64 " probes sent in %.2f s (%.0f packets/s); "
 		   "%" PRIu64 " open, %" PRIu64 " closed, %" PRIu64 " silent",
-		ks_g.format == KS_FMT_CSV ? "kansoku: " : "\n", ks_disc_method_name(st->method), st->sent,
+		ks_g.format == KS_FMT_CSV ? "kansoku: " : "\n", ks_disc_method_name(st->method),
+		st->link_mode ? " (link mode)" : "", st->sent,
 		st->total, secs, pps, st->open, st->closed, st->silent);
 	if (st->skipped)
 		fprintf(f, ", %" PRIu64 " skipped (IPv6 under syn)", st->skipped);

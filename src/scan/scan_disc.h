@@ -113,6 +113,7 @@ struct ks_disc_stats {
 	uint64_t recv_dropped;    /* syn: packets the capture dropped (libpcap ps_drop) */
 	int64_t elapsed_ns;       /* since the first probe */
 	int64_t send_ns;          /* from the first probe to the last one sent */
+	bool link_mode;           /* syn: probes went out as Ethernet frames (scan_syn.h) */
 };
 
 /* Called once per open (target, port), in the order the outcomes arrive. */

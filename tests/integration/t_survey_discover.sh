@@ -80,12 +80,12 @@ PIDS+=($TD)
 for _ in $(seq 1 100); do grep -qs "listening on" "$W/tcpdump.log" && break; sleep 0.1; done
 check "tcpdump listening in tgt" grep -q "listening on" "$W/tcpdump.log"
 
-disc() { # method, extra args...; prints "addr:port" lines
+disc() { # method [extra options...]: writes $W/METHOD.json, .err and audit-METHOD.csv
 	local m=$1
 	shift
-	ip netns exec "$SCAN" "$@" "$KANSOKU" --format json survey discover --scope "$W/scope.txt" \
+	ip netns exec "$SCAN" "$KANSOKU" --format json survey discover --scope "$W/scope.txt" \
 		--exclude "$W/exclude.txt" --ports "$PORTS" --rate 20000 --method "$m" --cooldown 1000 \
-		--timeout 1000 --concurrency 2048 --audit "$W/audit-$m.csv" >"$W/$m.json" 2>"$W/$m.err"
+		--timeout 1000 --concurrency 2048 --audit "$W/audit-$m.csv" "$@" >"$W/$m.json" 2>"$W/$m.err"
 }
 
 disc syn
@@ -104,6 +104,14 @@ check_eq "syn: audit has one row per probe" "$(($(wc -l <"$W/audit-syn.csv") - 1
 check_eq "syn: audit header" "$(head -1 "$W/audit-syn.csv")" "time,address,port,proto,module,outcome"
 check_eq "syn: audit opens" "$(grep -c ',tcp,tcp-syn,open$' "$W/audit-syn.csv")" 6
 check_eq "syn: audit distinct pairs" "$(tail -n +2 "$W/audit-syn.csv" | cut -d, -f2,3 | sort -u | wc -l)" $((896 * 5))
+
+# --interface: link mode (Ethernet frames to the gateway's MAC), same results.
+disc syn --interface "kds$tag"
+check_eq "syn --interface: exit status" "$?" 0
+check_eq "syn --interface: link mode" "$(jq .summary.link_mode "$W/syn.json")" true
+check_eq "syn --interface: open set equals the known set" \
+	"$(jq -r '.open[] | "\(.address):\(.port)"' "$W/syn.json" | sort)" "$expected"
+check_eq "syn --interface: closed" "$(jq .summary.closed "$W/syn.json")" $(((128 + 256) * 5 - 5 + 4))
 
 disc connect
 check_eq "connect: exit status" "$?" 0
@@ -132,7 +140,7 @@ check "syn as nobody: names CAP_NET_RAW" grep -q "CAP_NET_RAW" "$W/syn-nobody.er
 kill -INT "$TD"
 wait "$TD" 2>/dev/null
 count() { tcpdump -n -r "$W/tgt.pcap" "$1" 2>/dev/null | wc -l; }
-check "tcpdump saw the in-scope probes" test "$(count 'tcp[tcpflags] == tcp-syn and dst net 198.18.2.0/24')" -ge $((256 * 5 * 3))
+check "tcpdump saw the in-scope probes" test "$(count 'tcp[tcpflags] == tcp-syn and dst net 198.18.2.0/24')" -ge $((256 * 5 * 4))
 check_eq "no packet to the excluded 198.18.1.128/25" "$(count 'dst net 198.18.1.128/25')" 0
 check_eq "no packet outside the scope (198.18.200.0/24)" "$(count 'dst net 198.18.200.0/24')" 0
 check_eq "no packet to an unlisted port" "$(count 'dst port 9999')" 0
