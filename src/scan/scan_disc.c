@@ -646,9 +646,27 @@ int ks_disc_run(const struct ks_disc_opts *o, const struct ks_survey_sink *audit
 				 rc == KS_ESYS ? strerror(errno) : ks_strerror(rc), o->concurrency);
 			goto out_space;
 		}
+		if (o->opened && o->opened(o->ctx, m) != 0) {
+			snprintf(err, errlen, "stopped by the caller before the first probe");
+			ks_conn_free(c);
+			rc = KS_EDECLINED;
+			goto out_space;
+		}
 		conn_walk(r, c);
 		ks_conn_free(c);
 	} else {
+		if (o->opened && o->opened(o->ctx, m) != 0) {
+			snprintf(err, errlen, "stopped by the caller before the first probe");
+			ks_syn_close(s);
+			rc = KS_EDECLINED;
+			goto out_space;
+		}
+		if (ks_syn_start(s) != 0) {
+			snprintf(err, errlen, "cannot start the receiver thread");
+			ks_syn_close(s);
+			rc = KS_ESYS;
+			goto out_space;
+		}
 		r->seen = ks_xcalloc(r->sp.total / 8 + 1, 1);
 		syn_walk(r, s);
 		uint64_t rp, inv, drop;

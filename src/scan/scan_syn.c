@@ -85,7 +85,8 @@ struct ks_syn {
 	struct iovec iov[KS_SYN_BATCH];
 	struct mmsghdr msg[KS_SYN_BATCH];
 	/* link mode (--interface): frames on an AF_PACKET socket to the gateway */
-	int lfd;                  /* -1: not (yet) in link mode */
+	int pfd;                  /* the AF_PACKET socket, or -1 */
+	int lfd;                  /* pfd once in link mode, else -1 */
 	bool link_wanted;         /* an interface and a gateway were found */
 	unsigned link_checks;     /* batches sent while waiting for the gateway's MAC */
 	char ifname[IF_NAMESIZE];
@@ -246,21 +247,12 @@ static bool arp_mac(const char *ifname, uint32_t ip, uint8_t mac[6])
 	return ok;
 }
 
-/* Opens the AF_PACKET socket once the gateway's MAC is known. */
+/* Switches to link mode once the gateway's MAC is known. */
 static void link_try(struct ks_syn *s)
 {
 	uint8_t gwmac[6];
 	if (!arp_mac(s->ifname, s->gw, gwmac))
 		return;
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: sends only */
-	if (fd < 0) {
-		s->link_wanted = false;
-		return;
-	}
-	int one = 1, sndbuf = 8 << 20;
-	(void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	memcpy(s->eth, gwmac, 6);
 	s->eth[12] = 0x08;
 	s->eth[13] = 0x00;
@@ -278,7 +270,8 @@ static void link_try(struct ks_syn *s)
 		s->lmsg[i].msg_hdr.msg_name = &s->ll;
 		s->lmsg[i].msg_hdr.msg_namelen = sizeof s->ll;
 	}
-	s->lfd = fd;
+	s->lfd = s->pfd;
+	s->link_wanted = false;
 }
 
 /* Sets up link mode for ifname towards first (host order), if it applies. */
@@ -297,6 +290,15 @@ static void link_setup(struct ks_syn *s, const char *ifname, uint32_t first)
 	memcpy(s->ifname, ifr.ifr_name, sizeof s->ifname);
 	s->ifname[sizeof s->ifname - 1] = '\0';
 	memcpy(s->eth + 6, ifr.ifr_hwaddr.sa_data, 6);
+	/* Opened now, while privileged; used once the gateway's MAC is known.
+	 * Protocol 0: the socket only sends, it receives nothing. */
+	s->pfd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->pfd < 0)
+		return;
+	int one = 1, sndbuf = 8 << 20;
+	(void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+	if (setsockopt(s->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
+		(void)setsockopt(s->pfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	s->link_wanted = true;
 	link_try(s);
 }
@@ -391,7 +393,7 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 	}
 	struct ks_syn *s = ks_xcalloc(1, sizeof *s);
 	s->fd = fd;
-	s->lfd = -1;
+	s->pfd = s->lfd = -1;
 	s->scope = scope;
 	s->cookie = cookie;
 	s->src = *src;
@@ -443,11 +445,6 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 		snprintf(err, errlen, "capture on %s: cannot poll: %s", dev, perr);
 		goto fail;
 	}
-	if (pthread_create(&s->th, NULL, receiver, s) != 0) {
-		snprintf(err, errlen, "cannot start the receiver thread");
-		goto fail;
-	}
-	s->running = true;
 	for (size_t i = 0; i < KS_SYN_BATCH; i++) {
 		s->iov[i].iov_base = s->pkt[i];
 		s->iov[i].iov_len = KS_SYN_PKTLEN;
@@ -465,6 +462,14 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 fail:
 	ks_syn_close(s);
 	return KS_EIO;
+}
+
+int ks_syn_start(struct ks_syn *s)
+{
+	if (pthread_create(&s->th, NULL, receiver, s) != 0)
+		return KS_ESYS;
+	s->running = true;
+	return 0;
 }
 
 size_t ks_syn_send(struct ks_syn *s, const struct ks_syn_probe *v, size_t n, uint64_t *refused,
@@ -547,8 +552,8 @@ void ks_syn_close(struct ks_syn *s)
 		pcap_close(s->pc);
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->lfd >= 0)
-		close(s->lfd);
+	if (s->pfd >= 0)
+		close(s->pfd);
 	free(s->ring);
 	free(s);
 }

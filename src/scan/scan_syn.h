@@ -37,8 +37,8 @@
  * the ephemeral range, and a firewall that drops outgoing RSTs would leave
  * half-open connections on the targets until they time out.
  *
- * Use: ks_syn_open(), then any number of ks_syn_send() and ks_syn_poll()
- * from one thread, then ks_syn_close(). */
+ * Use: ks_syn_open(), ks_syn_start(), then any number of ks_syn_send() and
+ * ks_syn_poll() from one thread, then ks_syn_close(). */
 #ifndef KS_SCAN_SYN_H
 #define KS_SCAN_SYN_H
 
@@ -70,7 +70,9 @@ struct ks_syn_reply {
 
 struct ks_syn;
 
-/* Opens the raw socket and the capture and starts the receiver thread.
+/* Opens the raw socket (and, for link mode, the AF_PACKET one) and the
+ * capture; ks_syn_start() then starts the receiver thread, so a caller may
+ * drop privileges in between, before any untrusted byte is read.
  * src: our IPv4 address (mapped); sport our source port; iface NULL for
  * "any". Returns 0; KS_ESYS with errno set (EPERM/EACCES: no CAP_NET_RAW)
  * when the raw socket cannot be opened; KS_EIO when the capture cannot be
@@ -80,6 +82,8 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 		const struct ks_addr *first, char *err, size_t errlen);
 /* True once probes go out as Ethernet frames (link mode, see below). */
 bool ks_syn_link_mode(const struct ks_syn *s);
+/* Starts the receiver thread. 0 or KS_ESYS. */
+int ks_syn_start(struct ks_syn *s);
 /* Sends n probes (n <= KS_SYN_BATCH) through the gate. Returns how many
  * were sent; *refused counts those the gate stopped, *errors those the
  * kernel refused for good (EINVAL, ENETUNREACH, ...). */

@@ -105,9 +105,11 @@ check_eq "syn: audit header" "$(head -1 "$W/audit-syn.csv")" "time,address,port,
 check_eq "syn: audit opens" "$(grep -c ',tcp,tcp-syn,open$' "$W/audit-syn.csv")" 6
 check_eq "syn: audit distinct pairs" "$(tail -n +2 "$W/audit-syn.csv" | cut -d, -f2,3 | sort -u | wc -l)" $((896 * 5))
 
-# --interface: link mode (Ethernet frames to the gateway's MAC), same results.
-disc syn --interface "kds$tag"
+# --interface: link mode (Ethernet frames to the gateway's MAC), same results;
+# --user: root privileges dropped once the sockets are open.
+disc syn --interface "kds$tag" --user nobody
 check_eq "syn --interface: exit status" "$?" 0
+check "syn --user nobody: dropped privileges" grep -q "running as nobody" "$W/syn.err"
 check_eq "syn --interface: link mode" "$(jq .summary.link_mode "$W/syn.json")" true
 check_eq "syn --interface: open set equals the known set" \
 	"$(jq -r '.open[] | "\(.address):\(.port)"' "$W/syn.json" | sort)" "$expected"
