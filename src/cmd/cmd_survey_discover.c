@@ -3,7 +3,9 @@
  * docs/survey.md, "Discovery"). Prints the open (address, port) pairs in
  * address order and a summary; --audit writes one CSV row per probe. */
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -45,7 +47,7 @@ struct ctx {
 	uint64_t lost; /* beyond MAX_OPEN */
 	int tty;
 	FILE *audit;
-	int audit_err;
+	const char *user;
 };
 
 static void on_open(void *p, const struct ks_addr *a, uint16_t port)
@@ -86,6 +88,32 @@ static void on_audit(void *p, const struct ks_audit *a)
 	ks_csv_row(c->audit, row, 6);
 }
 
+/* --user: called by ks_disc_run() once the sockets are open, before any
+ * packet is read or sent (the same checks as darknet capture --user). */
+static int drop_privileges(void *p, enum ks_disc_method m)
+{
+	const char *user = ((struct ctx *)p)->user;
+	(void)m;
+	if (!user)
+		return 0;
+	errno = 0;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		ks_err("--user %s: no such user", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		ks_err("--user %s: cannot drop privileges: %s", user, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		ks_err("--user %s: privileges could be regained after dropping them; refusing to run", user);
+		return -1;
+	}
+	ks_info("running as %s (uid %u)", user, (unsigned)pw->pw_uid);
+	return 0;
+}
+
 static int found_cmp(const void *x, const void *y)
 {
 	const struct found *a = x, *b = y;
@@ -124,6 +152,7 @@ static void print(const struct ctx *c, const struct ks_disc_stats *st)
 							   (int)c->v[i].port, "proto", "tcp"));
 		json_t *s = json_object();
 		json_object_set_new(s, "method", json_string(ks_disc_method_name(st->method)));
+		json_object_set_new(s, "link_mode", json_boolean(st->link_mode));
 		json_object_set_new(s, "probes", json_integer((json_int_t)st->total));
 		json_object_set_new(s, "sent", json_integer((json_int_t)st->sent));
 		json_object_set_new(s, "open", json_integer((json_int_t)st->open));
@@ -160,9 +189,10 @@ static void print(const struct ctx *c, const struct ks_disc_stats *st)
 	FILE *f = ks_g.format == KS_FMT_CSV ? stderr : stdout;
 	if (ks_g.format == KS_FMT_CSV && ks_log_level < 0)
 		return;
-	fprintf(f, "%smethod %s: %" PRIu64 " of %" PRIu64 " probes sent in %.2f s (%.0f packets/s); "
+	fprintf(f, "%smethod %s%s: %" PRIu64 " of %" PRIu64 " probes sent in %.2f s (%.0f packets/s); "
 		   "%" PRIu64 " open, %" PRIu64 " closed, %" PRIu64 " silent",
-		ks_g.format == KS_FMT_CSV ? "kansoku: " : "\n", ks_disc_method_name(st->method), st->sent,
+		ks_g.format == KS_FMT_CSV ? "kansoku: " : "\n", ks_disc_method_name(st->method),
+		st->link_mode ? " (link mode)" : "", st->sent,
 		st->total, secs, pps, st->open, st->closed, st->silent);
 	if (st->skipped)
 		fprintf(f, ", %" PRIu64 " skipped (IPv6 under syn)", st->skipped);
@@ -176,7 +206,7 @@ static void print(const struct ctx *c, const struct ks_disc_stats *st)
 int cmd_survey_discover(int argc, char **argv)
 {
 	const char *scope_path = NULL, *excl_path = NULL, *ports_text = "default", *method_text = "auto";
-	const char *iface = NULL, *source = NULL, *audit_path = NULL;
+	const char *iface = NULL, *source = NULL, *audit_path = NULL, *user = NULL;
 	uint32_t rate = KS_RATE_DEFAULT_PPS, max_targets = 0, sport = 0;
 	uint32_t cooldown = KS_DISC_DEFAULT_COOLDOWN_MS, timeout = KS_DISC_DEFAULT_TIMEOUT_MS;
 	uint32_t conc = KS_DISC_DEFAULT_CONCURRENCY, host_conns = KS_HOST_DEFAULT_CONNS;
@@ -206,6 +236,8 @@ int cmd_survey_discover(int argc, char **argv)
 		 KS_DISC_MAX_CONCURRENCY},
 		{"host-conns", KS_OPT_U32, &host_conns, "N", "connect: connections at once to one address (default 2)",
 		 1, 1024},
+		{"user", KS_OPT_STR, &user, "USER",
+		 "drop root privileges to USER once the sockets are open, before the first packet", 0, 0},
 		{"audit", KS_OPT_STR, &audit_path, "FILE.csv",
 		 "write one row per probe: time,address,port,proto,module,outcome", 0, 0},
 		{NULL, 0, NULL, NULL, NULL, 0, 0},
@@ -213,7 +245,7 @@ int cmd_survey_discover(int argc, char **argv)
 	const struct ks_cmd_help h = {
 		"kansoku survey discover --scope FILE [--exclude FILE] [--ports LIST] [--rate PPS]\n"
 		"       [--method syn|connect|auto] [--interface IF] [--source-ip ADDR] [--max-targets N]\n"
-		"       [--audit FILE.csv] [--format text|json|csv]",
+		"       [--user USER] [--audit FILE.csv] [--format text|json|csv]",
 		"Finds the open TCP ports of a scope you are authorised to scan, and prints them with a\n"
 		"summary (probes sent, packets/s, open, closed, silent).",
 		"Every (address, port) of the scope is probed once, in a pseudo-random order, at --rate.\n"
@@ -289,6 +321,8 @@ int cmd_survey_discover(int argc, char **argv)
 	o.stop = &stop_flag;
 	o.on_open = on_open;
 	o.progress = on_progress;
+	o.opened = drop_privileges;
+	c.user = user;
 	o.ctx = &c;
 	c.tty = isatty(2) && ks_log_level >= 0;
 	struct ks_survey_sink sink = {&c, on_audit, NULL, NULL};

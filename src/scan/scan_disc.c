@@ -382,16 +382,9 @@ static void syn_resume_index(struct run *r, int64_t t)
 
 /* Source address: the one given, else the one the kernel would use towards
  * the first IPv4 target (a connected UDP socket sends nothing). */
-static int source_addr(struct run *r, struct ks_addr *src, char *err, size_t errlen)
+static int source_addr(struct run *r, struct ks_addr *src, struct ks_addr *first, char *err,
+		       size_t errlen)
 {
-	if (r->o->has_source) {
-		if (!ks_addr_is_v4(&r->o->source)) {
-			snprintf(err, errlen, "--source-ip: the SYN engine needs an IPv4 address");
-			return KS_EINVAL;
-		}
-		*src = r->o->source;
-		return 0;
-	}
 	const struct ks_scope *s = r->sp.scope;
 	struct ks_addr a;
 	size_t i;
@@ -408,6 +401,15 @@ static int source_addr(struct run *r, struct ks_addr *src, char *err, size_t err
 	if (i == s->nruns) {
 		snprintf(err, errlen, "the scope has no IPv4 target for the SYN engine");
 		return KS_EDECLINED;
+	}
+	*first = a;
+	if (r->o->has_source) {
+		if (!ks_addr_is_v4(&r->o->source)) {
+			snprintf(err, errlen, "--source-ip: the SYN engine needs an IPv4 address");
+			return KS_EINVAL;
+		}
+		*src = r->o->source;
+		return 0;
 	}
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
@@ -431,8 +433,8 @@ static int source_addr(struct run *r, struct ks_addr *src, char *err, size_t err
 
 static int syn_open(struct run *r, struct ks_syn **s, struct ks_cookie *ck, char *err, size_t errlen)
 {
-	struct ks_addr src;
-	int rc = source_addr(r, &src, err, errlen);
+	struct ks_addr src, first;
+	int rc = source_addr(r, &src, &first, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (ks_cookie_init(ck) != 0) {
@@ -444,7 +446,7 @@ static int syn_open(struct run *r, struct ks_syn **s, struct ks_cookie *ck, char
 		uint32_t v = randombytes_uniform(65536 - 61000);
 		sport = (uint16_t)(61000 + v);
 	}
-	return ks_syn_open(s, r->sp.scope, ck, &src, sport, r->o->interface, err, errlen);
+	return ks_syn_open(s, r->sp.scope, ck, &src, sport, r->o->interface, &first, err, errlen);
 }
 
 static void syn_walk(struct run *r, struct ks_syn *s)
@@ -644,13 +646,32 @@ int ks_disc_run(const struct ks_disc_opts *o, const struct ks_survey_sink *audit
 				 rc == KS_ESYS ? strerror(errno) : ks_strerror(rc), o->concurrency);
 			goto out_space;
 		}
+		if (o->opened && o->opened(o->ctx, m) != 0) {
+			snprintf(err, errlen, "stopped by the caller before the first probe");
+			ks_conn_free(c);
+			rc = KS_EDECLINED;
+			goto out_space;
+		}
 		conn_walk(r, c);
 		ks_conn_free(c);
 	} else {
+		if (o->opened && o->opened(o->ctx, m) != 0) {
+			snprintf(err, errlen, "stopped by the caller before the first probe");
+			ks_syn_close(s);
+			rc = KS_EDECLINED;
+			goto out_space;
+		}
+		if (ks_syn_start(s) != 0) {
+			snprintf(err, errlen, "cannot start the receiver thread");
+			ks_syn_close(s);
+			rc = KS_ESYS;
+			goto out_space;
+		}
 		r->seen = ks_xcalloc(r->sp.total / 8 + 1, 1);
 		syn_walk(r, s);
 		uint64_t rp, inv, drop;
 		ks_syn_counters(s, &rp, &inv, &drop);
+		r->st.link_mode = ks_syn_link_mode(s);
 		r->st.replies = rp;
 		r->st.replies_invalid += inv;
 		r->st.recv_dropped = drop;

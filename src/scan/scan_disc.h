@@ -113,9 +113,10 @@ struct ks_disc_stats {
 	uint64_t recv_dropped;    /* syn: packets the capture dropped (libpcap ps_drop) */
 	int64_t elapsed_ns;       /* since the first probe */
 	int64_t send_ns;          /* from the first probe to the last one sent */
+	bool link_mode;           /* syn: probes went out as Ethernet frames (scan_syn.h) */
 };
 
-/* Called once per open (target, port), in permutation order of the replies. */
+/* Called once per open (target, port), in the order the outcomes arrive. */
 typedef void (*ks_disc_open_fn)(void *ctx, const struct ks_addr *addr, uint16_t port);
 /* Called about every progress_ms while probing and waiting, and once at the end. */
 typedef void (*ks_disc_progress_fn)(void *ctx, const struct ks_disc_stats *st);
@@ -142,6 +143,11 @@ struct ks_disc_opts {
 				  * is started; outcomes of sent ones are still collected
 				  * (syn: cooldown, connect: timeout) */
 	ks_disc_open_fn on_open;
+	/* Called once, in the calling thread, after the sockets (and the syn
+	 * capture) are open and before the receiver reads a packet or the first
+	 * probe leaves: the place to drop privileges. Non-zero aborts the run
+	 * (KS_EDECLINED, nothing sent). May be NULL. */
+	int (*opened)(void *ctx, enum ks_disc_method m);
 	ks_disc_progress_fn progress;
 	uint32_t progress_ms;    /* default 250 */
 	void *ctx;               /* for on_open and progress */
@@ -157,7 +163,8 @@ void ks_disc_opts_default(struct ks_disc_opts *o);
  * the permutation), KS_ELIMIT (more than KS_DISC_MAX_PROBES probes),
  * KS_ESYS (a socket could not be opened: with method SYN and errno EPERM or
  * EACCES when CAP_NET_RAW is missing; no source address), KS_EIO (the
- * capture could not be opened). No probe is sent on error. */
+ * capture could not be opened), KS_EDECLINED (opened() refused). No probe
+ * is sent on error. */
 int ks_disc_run(const struct ks_disc_opts *o, const struct ks_survey_sink *audit,
 		struct ks_disc_stats *st, char *err, size_t errlen);
 

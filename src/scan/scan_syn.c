@@ -36,12 +36,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,11 +79,24 @@ struct ks_syn {
 	/* receiver counters */
 	_Atomic uint64_t replies, invalid, dropped;
 	struct ks_decode_stats dst;
-	/* send buffers */
-	uint8_t pkt[KS_SYN_BATCH][KS_SYN_PKTLEN];
+	/* send buffers: frames are an Ethernet header (link mode) + the packet */
+	uint8_t pkt[KS_SYN_BATCH][ETH_HLEN + KS_SYN_PKTLEN];
 	struct sockaddr_in to[KS_SYN_BATCH];
 	struct iovec iov[KS_SYN_BATCH];
 	struct mmsghdr msg[KS_SYN_BATCH];
+	/* link mode (--interface): frames on an AF_PACKET socket to the gateway */
+	int pfd;                  /* the AF_PACKET socket, or -1 */
+	int lfd;                  /* pfd once in link mode, else -1 */
+	bool link_wanted;         /* an interface and a gateway were found */
+	unsigned link_checks;     /* batches sent while waiting for the gateway's MAC */
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	uint32_t gw;              /* next hop, host order */
+	uint8_t eth[ETH_HLEN];    /* gateway MAC, our MAC, 0x0800 */
+	struct sockaddr_ll ll;
+	struct mmsghdr lmsg[KS_SYN_BATCH];
+	struct iovec liov[KS_SYN_BATCH];
+	uint64_t link_sent;
 };
 
 static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
@@ -141,6 +158,154 @@ void ks_syn_build(uint8_t pkt[KS_SYN_PKTLEN], uint32_t src, uint32_t dst, uint16
 	th[21] = 4;
 	put16(th + 22, 1460);
 	put16(th + 16, ks_syn_tcp_csum(src, dst, th, 24));
+}
+
+/* --- link mode ---
+ *
+ * With --interface, probes skip the kernel's IP output path (route lookup,
+ * netfilter, neighbour output per packet) and go out as Ethernet frames on
+ * an AF_PACKET socket to the next hop of the route that covers the first
+ * target on that interface, as ZMap and masscan do. The interface must
+ * carry the route for the whole scope (the operator names it). The next
+ * hop's MAC is read from the kernel's neighbour table (/proc/net/arp);
+ * until it is there, probes go through the raw IP socket, which makes the
+ * kernel resolve it, so no extra packet is ever sent. Targets on-link
+ * (no gateway) or a non-Ethernet interface keep the raw IP socket. */
+
+/* Reads one hexadecimal 32-bit field of /proc/net/route (host-endian bytes). */
+static bool hex32(const char *t, uint32_t *out)
+{
+	uint32_t v = 0;
+	int n = 0;
+	for (; *t && n < 8; t++, n++) {
+		int d = *t >= '0' && *t <= '9' ? *t - '0' : *t >= 'A' && *t <= 'F' ? *t - 'A' + 10
+			: *t >= 'a' && *t <= 'f' ? *t - 'a' + 10 : -1;
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint32_t)d;
+	}
+	if (n != 8 || *t)
+		return false;
+	/* The kernel prints the network-order word as a native integer. */
+	*out = ntohl(v);
+	return true;
+}
+
+/* Gateway (host order) of the most specific route on ifname covering dst;
+ * false when there is none or it has no gateway (on-link). */
+static bool route_gateway(const char *ifname, uint32_t dst, uint32_t *gw)
+{
+	FILE *f = fopen("/proc/net/route", "re");
+	char line[512];
+	int best = -1;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		char ifn[64], d[16], g[16], m[16];
+		unsigned flags;
+		if (sscanf(line, "%63s %15s %15s %x %*s %*s %*s %15s", ifn, d, g, &flags, m) != 5)
+			continue; /* the header line */
+		uint32_t dv, gv, mv;
+		if (strcmp(ifn, ifname) != 0 || !hex32(d, &dv) || !hex32(g, &gv) || !hex32(m, &mv))
+			continue;
+		if (!(flags & 0x1) || (dst & mv) != dv) /* RTF_UP */
+			continue;
+		int len = __builtin_popcount(mv);
+		if (len > best) {
+			best = len;
+			*gw = (flags & 0x2) ? gv : 0; /* RTF_GATEWAY */
+		}
+	}
+	fclose(f);
+	return best >= 0 && *gw != 0;
+}
+
+/* The complete neighbour entry of ip (host order) on ifname, into mac. */
+static bool arp_mac(const char *ifname, uint32_t ip, uint8_t mac[6])
+{
+	FILE *f = fopen("/proc/net/arp", "re");
+	char line[512];
+	bool ok = false;
+	if (!f)
+		return false;
+	while (!ok && fgets(line, sizeof line, f)) {
+		char a[64], hw[64], dev[64];
+		unsigned type, flags, m[6];
+		struct in_addr in;
+		if (sscanf(line, "%63s %x %x %63s %*s %63s", a, &type, &flags, hw, dev) != 5)
+			continue;
+		if (strcmp(dev, ifname) != 0 || inet_pton(AF_INET, a, &in) != 1 || ntohl(in.s_addr) != ip ||
+		    type != 1 || !(flags & 0x2))
+			continue;
+		if (sscanf(hw, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+			continue;
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)m[i];
+		ok = true;
+	}
+	fclose(f);
+	return ok;
+}
+
+/* Switches to link mode once the gateway's MAC is known. */
+static void link_try(struct ks_syn *s)
+{
+	uint8_t gwmac[6];
+	if (!arp_mac(s->ifname, s->gw, gwmac))
+		return;
+	memcpy(s->eth, gwmac, 6);
+	s->eth[12] = 0x08;
+	s->eth[13] = 0x00;
+	memset(&s->ll, 0, sizeof s->ll);
+	s->ll.sll_family = AF_PACKET;
+	s->ll.sll_protocol = htons(ETH_P_IP);
+	s->ll.sll_ifindex = s->ifindex;
+	s->ll.sll_halen = 6;
+	memcpy(s->ll.sll_addr, gwmac, 6);
+	for (size_t i = 0; i < KS_SYN_BATCH; i++) {
+		s->liov[i].iov_base = s->pkt[i];
+		s->liov[i].iov_len = ETH_HLEN + KS_SYN_PKTLEN;
+		s->lmsg[i].msg_hdr.msg_iov = &s->liov[i];
+		s->lmsg[i].msg_hdr.msg_iovlen = 1;
+		s->lmsg[i].msg_hdr.msg_name = &s->ll;
+		s->lmsg[i].msg_hdr.msg_namelen = sizeof s->ll;
+	}
+	s->lfd = s->pfd;
+	s->link_wanted = false;
+}
+
+/* Sets up link mode for ifname towards first (host order), if it applies. */
+static void link_setup(struct ks_syn *s, const char *ifname, uint32_t first)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	if (strlen(ifname) >= sizeof ifr.ifr_name)
+		return;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(s->fd, SIOCGIFHWADDR, &ifr) != 0 || ifr.ifr_hwaddr.sa_family != 1 /* ARPHRD_ETHER */)
+		return;
+	s->ifindex = (int)if_nametoindex(ifname);
+	if (s->ifindex <= 0 || !route_gateway(ifname, first, &s->gw))
+		return;
+	memcpy(s->ifname, ifr.ifr_name, sizeof s->ifname);
+	s->ifname[sizeof s->ifname - 1] = '\0';
+	memcpy(s->eth + 6, ifr.ifr_hwaddr.sa_data, 6);
+	/* Opened now, while privileged; used once the gateway's MAC is known.
+	 * Protocol 0: the socket only sends, it receives nothing. */
+	s->pfd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->pfd < 0)
+		return;
+	int one = 1, sndbuf = 8 << 20;
+	(void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+	if (setsockopt(s->pfd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
+		(void)setsockopt(s->pfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	s->link_wanted = true;
+	link_try(s);
+}
+
+bool ks_syn_link_mode(const struct ks_syn *s)
+{
+	return s->lfd >= 0;
 }
 
 /* --- receiver --- */
@@ -209,8 +374,8 @@ static void *receiver(void *arg)
 }
 
 int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct ks_cookie *cookie,
-		const struct ks_addr *src, uint16_t sport, const char *iface, char *err,
-		size_t errlen)
+		const struct ks_addr *src, uint16_t sport, const char *iface,
+		const struct ks_addr *first, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	*out = NULL;
@@ -228,6 +393,7 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 	}
 	struct ks_syn *s = ks_xcalloc(1, sizeof *s);
 	s->fd = fd;
+	s->pfd = s->lfd = -1;
 	s->scope = scope;
 	s->cookie = cookie;
 	s->src = *src;
@@ -257,6 +423,12 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 	}
 	s->linktype = pcap_datalink(s->pc);
 	(void)pcap_setdirection(s->pc, PCAP_D_IN);
+#ifdef PACKET_IGNORE_OUTGOING
+	/* Keep our own probes out of the capture socket entirely (Linux 4.20+):
+	 * otherwise the kernel hands every SYN we send to the filter. */
+	int ign = 1;
+	(void)setsockopt(pcap_fileno(s->pc), SOL_PACKET, PACKET_IGNORE_OUTGOING, &ign, sizeof ign);
+#endif
 	char filter[256];
 	snprintf(filter, sizeof filter,
 		 "ip and tcp and dst port %u and dst host %u.%u.%u.%u and "
@@ -273,11 +445,6 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 		snprintf(err, errlen, "capture on %s: cannot poll: %s", dev, perr);
 		goto fail;
 	}
-	if (pthread_create(&s->th, NULL, receiver, s) != 0) {
-		snprintf(err, errlen, "cannot start the receiver thread");
-		goto fail;
-	}
-	s->running = true;
 	for (size_t i = 0; i < KS_SYN_BATCH; i++) {
 		s->iov[i].iov_base = s->pkt[i];
 		s->iov[i].iov_len = KS_SYN_PKTLEN;
@@ -288,6 +455,8 @@ int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct 
 		s->to[i].sin_family = AF_INET;
 	}
 	s->ip_id = (uint16_t)(sport * 40503u);
+	if (iface && first && ks_addr_is_v4(first))
+		link_setup(s, iface, ks_addr_v4(first));
 	*out = s;
 	return 0;
 fail:
@@ -295,17 +464,31 @@ fail:
 	return KS_EIO;
 }
 
+int ks_syn_start(struct ks_syn *s)
+{
+	if (pthread_create(&s->th, NULL, receiver, s) != 0)
+		return KS_ESYS;
+	s->running = true;
+	return 0;
+}
+
 size_t ks_syn_send(struct ks_syn *s, const struct ks_syn_probe *v, size_t n, uint64_t *refused,
 		   uint64_t *errors)
 {
 	size_t k = 0, sent = 0;
 	KS_BUG_ON(n > KS_SYN_BATCH);
+	if (s->lfd < 0 && s->link_wanted && s->link_checks++ % 16 == 1)
+		link_try(s); /* the first raw batches made the kernel resolve the gateway */
+	bool link = s->lfd >= 0;
+	size_t hl = link ? ETH_HLEN : 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t dst = ks_addr_v4(&v[i].dst);
 		uint32_t seq = ks_cookie_seq(s->cookie, &s->src, &v[i].dst, s->sport, v[i].dport);
-		ks_syn_build(s->pkt[k], s->src4, dst, s->sport, v[i].dport, seq, s->ip_id++);
+		if (link)
+			memcpy(s->pkt[k], s->eth, ETH_HLEN);
+		ks_syn_build(s->pkt[k] + hl, s->src4, dst, s->sport, v[i].dport, seq, s->ip_id++);
 		/* THE GATE, on the destination as written in the packet. */
-		const uint8_t *d = s->pkt[k] + 16;
+		const uint8_t *d = s->pkt[k] + hl + 16;
 		struct ks_addr a;
 		ks_addr_from_v4(&a, (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3]);
 		if (!ks_scope_contains(s->scope, &a)) {
@@ -316,8 +499,10 @@ size_t ks_syn_send(struct ks_syn *s, const struct ks_syn_probe *v, size_t n, uin
 		k++;
 	}
 	unsigned tries = 0;
+	int fd = link ? s->lfd : s->fd;
+	struct mmsghdr *msg = link ? s->lmsg : s->msg;
 	for (size_t off = 0; off < k;) {
-		int r = sendmmsg(s->fd, s->msg + off, (unsigned)(k - off), 0);
+		int r = sendmmsg(fd, msg + off, (unsigned)(k - off), 0);
 		if (r > 0) {
 			off += (size_t)r;
 			sent += (size_t)r;
@@ -367,6 +552,8 @@ void ks_syn_close(struct ks_syn *s)
 		pcap_close(s->pc);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->pfd >= 0)
+		close(s->pfd);
 	free(s->ring);
 	free(s);
 }

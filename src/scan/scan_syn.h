@@ -12,6 +12,16 @@
  * bytes about to be sent and calls ks_scope_contains() on it right before
  * sendmmsg(); a packet that fails is removed from the batch and counted.
  *
+ * Link mode: with an interface named (--interface IF), once the kernel
+ * knows the MAC of the next hop that IF's route to `first` (a target)
+ * uses, probes go out instead as Ethernet frames on an AF_PACKET socket
+ * (PACKET_QDISC_BYPASS) to that MAC, skipping the kernel's per-packet
+ * route lookup and netfilter, as ZMap and masscan do; IF must carry the
+ * route for the whole scope. Until the neighbour entry exists the raw IP
+ * socket is used, and its first packets make the kernel resolve it: no
+ * packet is sent other than probes. Targets on-link (no gateway) and
+ * non-Ethernet interfaces stay on the raw IP socket.
+ *
  * Receiving: libpcap on the interface ("any" by default, Linux cooked
  * capture) in immediate mode with a kernel BPF filter for TCP segments to
  * our source port with SYN+ACK or RST set, in a thread of its own. Frames
@@ -27,12 +37,13 @@
  * the ephemeral range, and a firewall that drops outgoing RSTs would leave
  * half-open connections on the targets until they time out.
  *
- * Use: ks_syn_open(), then any number of ks_syn_send() and ks_syn_poll()
- * from one thread, then ks_syn_close(). */
+ * Use: ks_syn_open(), ks_syn_start(), then any number of ks_syn_send() and
+ * ks_syn_poll() from one thread, then ks_syn_close(). */
 #ifndef KS_SCAN_SYN_H
 #define KS_SCAN_SYN_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,14 +70,20 @@ struct ks_syn_reply {
 
 struct ks_syn;
 
-/* Opens the raw socket and the capture and starts the receiver thread.
+/* Opens the raw socket (and, for link mode, the AF_PACKET one) and the
+ * capture; ks_syn_start() then starts the receiver thread, so a caller may
+ * drop privileges in between, before any untrusted byte is read.
  * src: our IPv4 address (mapped); sport our source port; iface NULL for
  * "any". Returns 0; KS_ESYS with errno set (EPERM/EACCES: no CAP_NET_RAW)
  * when the raw socket cannot be opened; KS_EIO when the capture cannot be
  * opened or filtered (message in err). *out is heap; ks_syn_close() frees. */
 int ks_syn_open(struct ks_syn **out, const struct ks_scope *scope, const struct ks_cookie *cookie,
-		const struct ks_addr *src, uint16_t sport, const char *iface, char *err,
-		size_t errlen);
+		const struct ks_addr *src, uint16_t sport, const char *iface,
+		const struct ks_addr *first, char *err, size_t errlen);
+/* True once probes go out as Ethernet frames (link mode, see below). */
+bool ks_syn_link_mode(const struct ks_syn *s);
+/* Starts the receiver thread. 0 or KS_ESYS. */
+int ks_syn_start(struct ks_syn *s);
 /* Sends n probes (n <= KS_SYN_BATCH) through the gate. Returns how many
  * were sent; *refused counts those the gate stopped, *errors those the
  * kernel refused for good (EINVAL, ENETUNREACH, ...). */
