@@ -23,8 +23,6 @@ fi
 ks_shared
 ks_workdir
 . "$(dirname "$0")/../lab/lab.sh"
-EXPECTED="$(dirname "$0")/../lab/expected.tsv"
-OPEN_PORTS="$(dirname "$0")/../lab/open_ports.tsv"
 cleanup() {
 	lab_down
 	rm -rf "$W"
@@ -41,14 +39,10 @@ survey() {
 		--recog-dir "$SHARED/data/recog" --kev "$KEV" --check-credentials --gap 0 \
 		--attempts 62 --timeout 1000 "$@"
 }
-# address<TAB>port<TAB>proto<TAB>type<TAB>status of every finding, sorted.
+# The store's findings in lab_expected's form (address port type status).
 findings() {
-	"$KANSOKU" --db "$DB" --format json survey findings |
-		jq -r '.[] | [.address, (.port|tostring), .proto, .type, .status] | @tsv' | sort
-}
-expected() { # $1: column of the wanted status: "open" for round 1, "after_fix" after
-	grep -v '^#' "$EXPECTED" | tail -n +2 |
-		awk -F'\t' -v c="$1" '{print $1"\t"$2"\t"$3"\t"$4"\t"(c=="open"?"open":$5)}' | sort
+	"$KANSOKU" --db "$DB" --format json survey findings "$@" >"$W/findings.json"
+	lab_findings "$W/findings.json"
 }
 
 # Traffic to the resolver's upstream (outside the scope) is counted in the
@@ -62,7 +56,7 @@ survey --output "$W/r1.jsonl" >"$W/r1.txt" 2>"$W/r1.err"
 check_eq "round 1 exits 0" "$?" 0
 check "round 1 is complete" grep -q "round 1 complete" "$W/r1.txt"
 got=$(findings)
-want=$(expected open)
+want=$(lab_expected)
 if [ "$got" == "$want" ]; then
 	pass "round 1 findings equal tests/lab/expected.tsv"
 else
@@ -71,21 +65,21 @@ fi
 
 # Discovery: the open TCP ports of the default list, as kansoku and nmap see them.
 kports=$(jq -r 'select(.kind=="audit" and (.module|startswith("tcp-")) and .outcome=="open")
-	| "\(.address)\t\(.port)"' "$W/r1.jsonl" | sort -u)
-wports=$(grep -v '^#' "$OPEN_PORTS" | awk -F'\t' '$3=="tcp" && $5=="yes" {print $1"\t"$2}' | sort)
+	| "\(.address) \(.port)/tcp"' "$W/r1.jsonl" | LC_ALL=C sort -u)
+wports=$(lab_open_ports -d | grep /tcp)
 check_eq "discovery finds the lab's open TCP ports" "$kports" "$wports"
 tcp_ports=$("$KANSOKU" survey run --scope "$LAB_DIR/scope.txt" --dry-run --format json |
 	jq -r '[.ports[] | select(endswith("/tcp")) | rtrimstr("/tcp")] | join(",")')
 in_scan nmap -sS -Pn -n -T5 --max-retries 1 -p "$tcp_ports" -oG "$W/nmap.txt" "$LAB_NET" >/dev/null 2>&1
 nports=$(awk '/Ports:/ {h=$2; n=split($0, a, "Ports: "); split(a[2], p, ", ");
-	for (i in p) { split(p[i], f, "/"); if (f[2]=="open") print h"\t"f[1] } }' "$W/nmap.txt" | sort -u)
+	for (i in p) { split(p[i], f, "/"); if (f[2]=="open") print h" "f[1]"/tcp" } }' "$W/nmap.txt" | LC_ALL=C sort -u)
 check_eq "discovery agrees with nmap -sS" "$kports" "$nports"
 
 # Audit: every probe and login attempt.
 n_login=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-")))' "$W/r1.jsonl" | jq -s length)
 n_accept=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-accepted")))' "$W/r1.jsonl" | jq -s length)
 check_eq "one accepted login per weak service" "$n_accept" \
-	"$(grep -v '^#' "$EXPECTED" | awk -F'\t' '$4=="weak_credentials"' | wc -l)"
+	"$(lab_expected | grep -c weak_credentials)"
 db_login=$(sqlite3 "$DB" "SELECT count(*) FROM survey_audit WHERE round_id=1 AND outcome LIKE 'login-%'")
 check_eq "login attempts are in the audit table" "$db_login" "$n_login"
 db_probes=$(sqlite3 "$DB" "SELECT count(*) FROM survey_audit WHERE round_id=1 AND module LIKE 'tcp-%'")
@@ -99,7 +93,7 @@ for d in $LAB_DEVICES; do lab_fix "$d" >>"$W/lab_fix.log" 2>&1 || fail "lab_fix 
 survey >"$W/r2.txt" 2>"$W/r2.err"
 check_eq "round 2 exits 0" "$?" 0
 got=$(findings)
-want=$(expected after_fix)
+want=$(lab_expected all)
 if [ "$got" == "$want" ]; then
 	pass "round 2 resolves exactly the fixed findings"
 else
@@ -113,13 +107,13 @@ check_eq "resolved findings carry today's date" "$bad_dates" 0
 # ---- reports over the two rounds ----
 "$KANSOKU" --db "$DB" --format json survey stats >"$W/stats.json"
 check_eq "stats: two rounds" "$(jq 'if type=="array" then length else (.rounds|length) end' "$W/stats.json")" 2
-n_resolved=$(grep -v '^#' "$EXPECTED" | tail -n +2 | awk -F'\t' '$5=="resolved"' | wc -l)
+n_resolved=$(lab_expected all | grep -c 'resolved$')
 check_eq "stats: resolved since round 1" \
 	"$(jq '(if type=="array" then . else .rounds end) | .[1].resolved' "$W/stats.json")" "$n_resolved"
 "$KANSOKU" --db "$DB" notify --write "$W/notify" >/dev/null
 csv=$(ls "$W"/notify/*lab-org*.csv 2>/dev/null | head -1)
 check "notify writes a CSV for lab-org" test -s "$csv"
-n_open=$(grep -v '^#' "$EXPECTED" | tail -n +2 | awk -F'\t' '$5=="open"' | wc -l)
+n_open=$(lab_expected all | grep -c 'open$')
 check_eq "notify CSV has one row per open finding" "$(($(wc -l <"$csv") - 1))" "$n_open"
 check "notify writes an HTML page for lab-org" test -s "$(ls "$W"/notify/*lab-org*.html | head -1)"
 "$KANSOKU" --db "$DB" --format json org risk >"$W/risk.json"
@@ -141,9 +135,10 @@ check_eq "interrupted round stays unfinished" \
 survey --scope-name resume --resume >"$W/r4.txt" 2>"$W/r4.err"
 check_eq "resumed round exits 0" "$?" 0
 check "resumed round is complete" grep -Eq "^round [0-9]+ complete" "$W/r4.txt"
-got=$("$KANSOKU" --db "$DB" --format json survey findings --status open |
-	jq -r '.[] | select(.scope == "resume") | [.address, (.port|tostring), .proto, .type] | @tsv' | sort)
-want=$(expected after_fix | awk -F'\t' '$5 == "open" {print $1"\t"$2"\t"$3"\t"$4}')
+"$KANSOKU" --db "$DB" --format json survey findings --status open |
+	jq '[.[] | select(.scope == "resume")]' >"$W/f3.json"
+got=$(lab_findings "$W/f3.json")
+want=$(lab_expected all | grep 'open$')
 check_eq "the resumed round sees every open finding" "$got" "$want"
 
 kill "$DUMP" 2>/dev/null
