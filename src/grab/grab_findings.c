@@ -349,13 +349,14 @@ static void bad_certificate(struct out *o, const struct ks_grab_facts *f, int64_
 
 /* True when the host-key list offers an algorithm the parser does not flag
  * (rsa-sha2-256, ssh-ed25519, ecdsa-sha2-*, ...). */
-static bool ssh_modern_hostkey(const struct ks_ssh *h)
+/* Does the server offer, in list l, an algorithm probe_ssh does not flag? */
+static bool ssh_modern(const struct ks_ssh *h, enum ks_ssh_list l)
 {
-	const char *p = h->lists[KS_SSH_HOSTKEY];
+	const char *p = h->lists[l];
 	while (*p) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n && ks_ssh_classify(KS_SSH_HOSTKEY, p, n, NULL) == 0)
+		if (n && ks_ssh_classify(l, p, n, NULL) == 0)
 			return true;
 		p += n + (e ? 1 : 0);
 	}
@@ -363,18 +364,22 @@ static bool ssh_modern_hostkey(const struct ks_ssh *h)
 }
 
 /* The names probe_ssh flagged, but ssh-rsa only when the server offers no
- * modern host-key algorithm beside it ("ssh-rsa-only"): a client that can
- * verify rsa-sha2-256 or ed25519 never uses SHA-1 signatures, and nearly
- * every server still lists ssh-rsa for old clients. */
+ * modern host-key algorithm beside it ("ssh-rsa-only"), and
+ * diffie-hellman-group14-sha1 only when it offers no modern key exchange: a
+ * client that can verify rsa-sha2-256 or ed25519, or use curve25519 or
+ * group14-sha256, never falls back to SHA-1, and nearly every server still
+ * lists both for old clients (Debian's dropbear and OpenSSH do). */
 static void ssh_flagged(const struct ks_ssh *h, char *out, size_t cap)
 {
-	bool skip_rsa = ssh_modern_hostkey(h);
+	bool skip_rsa = ssh_modern(h, KS_SSH_HOSTKEY), skip_g14 = ssh_modern(h, KS_SSH_KEX);
 	const char *p = h->flagged;
 	out[0] = '\0';
 	while (*p) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n && !(skip_rsa && n == 7 && memcmp(p, "ssh-rsa", 7) == 0))
+		bool skip = (skip_rsa && n == 7 && memcmp(p, "ssh-rsa", 7) == 0) ||
+			    (skip_g14 && n == 27 && memcmp(p, "diffie-hellman-group14-sha1", 27) == 0);
+		if (n && !skip)
 			append(out, cap, "%s%.*s", out[0] ? "," : "", (int)n, p);
 		p += n + (e ? 1 : 0);
 	}
