@@ -339,7 +339,9 @@ int cmd_survey_run(int argc, char **argv)
 		 1, 100000},
 		{"gap", KS_OPT_U32, &gap, "MS", "pause between two login attempts on a host (default 1000)",
 		 0, 3600000},
-		{"timeout", KS_OPT_U32, &timeout, "MS", "connect / reply timeout of discovery (default 3000)",
+		{"timeout", KS_OPT_U32, &timeout, "MS",
+		 "wait at most MS for a connection or a reply (default: 3000 to connect, 5000 to read, 2000 "
+		 "per UDP try)",
 		 10, 600000},
 		{"output", KS_OPT_STR, &output, "FILE",
 		 "also write the round's records as JSON lines (what survey import reads)", 0, 0},
@@ -557,8 +559,11 @@ int cmd_survey_run(int argc, char **argv)
 	o.disc.max_targets = max_targets;
 	o.disc.interface = iface;
 	o.disc.host_conns = host_conns;
-	if (timeout)
+	if (timeout) {
 		o.disc.timeout_ms = timeout;
+		o.grab.connect_ms = o.grab.read_ms = o.grab.udp_ms = o.grab.banner_ms = timeout;
+		o.cred_limits.connect_ms = timeout;
+	}
 	o.grab.recog = recog;
 	o.grab.vulns = vulns_path ? &vdb : NULL;
 	o.grab.limits.pps = rate;
