@@ -124,10 +124,10 @@ check_eq "org risk rates lab-org" "$(jq -r '.[0].org' "$W/risk.json")" lab-org
 # ---- an interrupted round continues with --resume ----
 # TCP only and no credential checks: the stages after discovery are the ones above.
 RPORTS=21,22,23,80,443,1883
-in_scan "$KANSOKU" --db "$DB" survey run --scope "$LAB_DIR/scope.txt" --scope-name resume \
-	--ports "$RPORTS" --rate 100 --recog-dir "$SHARED/data/recog" --timeout 500 \
+ip netns exec "$LAB_SCANNER_NS" "$KANSOKU" --db "$DB" survey run --scope "$LAB_DIR/scope.txt" \
+	--scope-name resume --ports "$RPORTS" --rate 100 --recog-dir "$SHARED/data/recog" --timeout 500 \
 	>"$W/r3.txt" 2>"$W/r3.err" &
-RUN=$! # ip netns exec execs kansoku: this is its PID
+RUN=$! # ip netns exec execs kansoku (no shell function: that would be a subshell's PID)
 for _ in $(seq 600); do # bounded: until a resume point is saved
 	k=$(sqlite3 "$DB" "SELECT resume_index FROM survey_round WHERE scope_name='resume'" 2>/dev/null)
 	[ -n "$k" ] && [ "$k" -gt 0 ] && break
