@@ -256,6 +256,7 @@ struct run {
 	struct ks_perm pm;
 	struct ks_rate rate;
 	uint8_t *seen; /* syn: one bit per element: outcome reported (or skipped) */
+	struct ks_perm silent; /* syn: positions before it had their no-replies reported */
 	int64_t t0, last_progress;
 	struct {
 		int64_t t;
@@ -366,15 +367,34 @@ static void sample_index(struct run *r, int64_t t)
 		r->nsample++;
 }
 
-/* Newest sampled position whose probes are older than the cooldown. */
+/* Reports "no-reply" for every element sent before position upto without
+ * an outcome, from where the last call stopped: no-replies are audited as
+ * the resume point passes them, so a killed run loses none before it. */
+static void syn_silent_upto(struct run *r, uint64_t upto)
+{
+	uint64_t e;
+	while (ks_perm_index(&r->silent) < upto && ks_perm_next(&r->silent, &e) == 0) {
+		if (bit_test_set(r->seen, e))
+			continue;
+		struct ks_addr a;
+		uint16_t port;
+		ks_disc_space_get(&r->sp, e, &a, &port);
+		report(r, &a, port, KS_DISC_SILENT);
+	}
+}
+
+/* Newest sampled position whose probes are older than the cooldown; the
+ * no-replies before it are reported first. */
 static void syn_resume_index(struct run *r, int64_t t)
 {
 	int64_t cut = t - (int64_t)r->o->cooldown_ms * 1000000;
 	for (size_t k = 0; k < r->nsample; k++) {
 		size_t i = (r->sample_head + SAMPLES - 1 - k) % SAMPLES;
 		if (r->sample[i].t <= cut) {
-			if (r->sample[i].index > r->st.resume_index)
+			if (r->sample[i].index > r->st.resume_index) {
+				syn_silent_upto(r, r->sample[i].index);
 				r->st.resume_index = r->sample[i].index;
+			}
 			return;
 		}
 	}
@@ -510,17 +530,7 @@ static void syn_walk(struct run *r, struct ks_syn *s)
  * outcome is "no-reply". */
 static void syn_final(struct run *r)
 {
-	struct ks_perm pm = r->pm;
-	uint64_t e;
-	ks_perm_seek(&pm, r->o->start_index);
-	while (ks_perm_index(&pm) < r->st.index && ks_perm_next(&pm, &e) == 0) {
-		if (bit_test_set(r->seen, e))
-			continue;
-		struct ks_addr a;
-		uint16_t port;
-		ks_disc_space_get(&r->sp, e, &a, &port);
-		report(r, &a, port, KS_DISC_SILENT);
-	}
+	syn_silent_upto(r, r->st.index);
 	r->st.resume_index = r->st.index;
 }
 
@@ -623,6 +633,7 @@ int ks_disc_run(const struct ks_disc_opts *o, const struct ks_survey_sink *audit
 		goto out_space;
 	}
 	r->st.index = r->st.resume_index = o->start_index;
+	r->silent = r->pm;
 
 	enum ks_disc_method m = o->method;
 	if (m != KS_DISC_CONNECT) {

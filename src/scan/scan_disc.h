@@ -40,9 +40,11 @@
  * Audit (struct ks_survey_sink, audit callback only): ONE record per
  * (target, port), its outcome, not one per packet: module "tcp-syn" or
  * "tcp-connect", outcome "open", "closed" or "no-reply", proto 6. The
- * syn engine reports open/closed when the reply arrives and every
- * no-reply in a final pass over the permutation after the cooldown (t_ns
- * is then the time of that pass); connect reports each when it completes.
+ * syn engine reports open/closed when the reply arrives and each no-reply
+ * when the resume point passes its probe, i.e. a cooldown after it was sent
+ * (t_ns is then the time of that pass), the last ones after the final
+ * cooldown; connect reports each when it completes. So every outcome before
+ * resume_index has been reported, also for a run that is killed.
  * Duplicate replies are reported once.
  *
  * Threads: all callbacks (on_open, progress, the audit sink) are called
