@@ -75,6 +75,7 @@ int cmd_survey_discover(int argc, char **argv);
 int cmd_survey_login(int argc, char **argv);
 int cmd_survey_import(int argc, char **argv);
 int cmd_survey_findings(int argc, char **argv);
+int cmd_survey_services(int argc, char **argv);
 int cmd_survey_stats(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
 int cmd_org_risk(int argc, char **argv);

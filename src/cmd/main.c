@@ -51,6 +51,7 @@ static const struct cmd cmds[] = {
 	{"survey", "discover", cmd_survey_discover, "find open TCP ports of a scope (raw SYN or connect())"},
 	{"survey", "login", cmd_survey_login, "try weak ID/passwords on telnet, SSH, HTTP, FTP services"},
 	{"survey", "import", cmd_survey_import, "import one survey round (JSON lines) into the store"},
+	{"survey", "services", cmd_survey_services, "services of a round with their TLS/SSH algorithms (post-quantum inventory)"},
 	{"survey", "findings", cmd_survey_findings, "list survey findings (open, resolved) per organisation"},
 	{"survey", "stats", cmd_survey_stats, "NOTICE-style figures per survey round and their trend"},
 	{"notify", NULL, cmd_notify, "write notification packages (CSV + HTML) per organisation"},

@@ -710,13 +710,34 @@ int ks_store_survey_findings(struct ks_store *st, const struct ks_finding_filter
 	return r;
 }
 
+#define SVC_COLS "address, port, proto, module, banner, vendor, product, version, device_type," \
+		 " cpe, title, facts"
+
+/* One survey_service row selected with SVC_COLS. */
+static void svc_row(sqlite3_stmt *q, struct ks_svc *out)
+{
+	memset(out, 0, sizeof *out);
+	if (sqlite3_column_bytes(q, 0) == (int)sizeof out->addr.b)
+		memcpy(out->addr.b, sqlite3_column_blob(q, 0), sizeof out->addr.b);
+	out->port = (uint16_t)sqlite3_column_int(q, 1);
+	out->proto = (uint8_t)sqlite3_column_int(q, 2);
+	col_text(q, 3, out->module, sizeof out->module);
+	col_text(q, 4, out->banner, sizeof out->banner);
+	col_text(q, 5, out->vendor, sizeof out->vendor);
+	col_text(q, 6, out->product, sizeof out->product);
+	col_text(q, 7, out->version, sizeof out->version);
+	col_text(q, 8, out->device_type, sizeof out->device_type);
+	col_text(q, 9, out->cpe, sizeof out->cpe);
+	col_text(q, 10, out->title, sizeof out->title);
+	col_text(q, 11, out->facts, sizeof out->facts);
+}
+
 int ks_store_survey_service(struct ks_store *st, int64_t round_id, const struct ks_addr *addr,
 			    uint16_t port, uint8_t proto, struct ks_svc *out)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(ks_store_sqlite(st),
-			       "SELECT port, proto, module, banner, vendor, product, version, device_type,"
-			       " cpe, title, facts FROM survey_service WHERE round_id=?1 AND address=?2"
+			       "SELECT " SVC_COLS " FROM survey_service WHERE round_id=?1 AND address=?2"
 			       " AND (?3 = 0 OR (port=?3 AND proto=?4)) ORDER BY port, proto LIMIT 1",
 			       -1, &q, NULL) != SQLITE_OK)
 		return KS_EIO;
@@ -726,23 +747,32 @@ int ks_store_survey_service(struct ks_store *st, int64_t round_id, const struct 
 	sqlite3_bind_int(q, 4, proto);
 	int rc = sqlite3_step(q), r = KS_ENOENT;
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->addr = *addr;
-		out->port = (uint16_t)sqlite3_column_int(q, 0);
-		out->proto = (uint8_t)sqlite3_column_int(q, 1);
-		col_text(q, 2, out->module, sizeof out->module);
-		col_text(q, 3, out->banner, sizeof out->banner);
-		col_text(q, 4, out->vendor, sizeof out->vendor);
-		col_text(q, 5, out->product, sizeof out->product);
-		col_text(q, 6, out->version, sizeof out->version);
-		col_text(q, 7, out->device_type, sizeof out->device_type);
-		col_text(q, 8, out->cpe, sizeof out->cpe);
-		col_text(q, 9, out->title, sizeof out->title);
-		col_text(q, 10, out->facts, sizeof out->facts);
+		svc_row(q, out);
 		r = 0;
 	} else if (rc != SQLITE_DONE) {
 		r = KS_EIO;
 	}
+	sqlite3_finalize(q);
+	return r;
+}
+
+int ks_store_survey_services(struct ks_store *st, int64_t round_id, ks_svc_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(ks_store_sqlite(st),
+			       "SELECT " SVC_COLS " FROM survey_service WHERE round_id=?1"
+			       " ORDER BY address, port, proto",
+			       -1, &q, NULL) != SQLITE_OK)
+		return KS_EIO;
+	sqlite3_bind_int64(q, 1, round_id);
+	int rc, r = 0;
+	struct ks_svc sv;
+	while (r == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		svc_row(q, &sv);
+		r = fn(ctx, &sv);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = KS_EIO;
 	sqlite3_finalize(q);
 	return r;
 }

@@ -185,6 +185,12 @@ int ks_store_survey_findings(struct ks_store *st, const struct ks_finding_filter
 int ks_store_survey_service(struct ks_store *st, int64_t round_id, const struct ks_addr *addr,
 			    uint16_t port, uint8_t proto, struct ks_svc *out);
 
+/* Calls fn for every service recorded in round round_id, in address, port
+ * and proto order (the inventory of `survey services`). Stops with fn's
+ * non-zero value. 0, KS_EIO or fn's value. */
+typedef int (*ks_svc_row_fn)(void *ctx, const struct ks_svc *s);
+int ks_store_survey_services(struct ks_store *st, int64_t round_id, ks_svc_row_fn fn, void *ctx);
+
 /* Per-round figures (NOTICE style), computed at the round's end and, for an
  * unfinished round, when read. */
 #define KS_SURVEY_MAX_DEVTYPES 32

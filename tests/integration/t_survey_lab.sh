@@ -77,6 +77,14 @@ nports=$(awk '/Ports:/ {h=$2; n=split($0, a, "Ports: "); split(a[2], p, ", ");
 	for (i in p) { split(p[i], f, "/"); if (f[2]=="open") print h" "f[1]"/tcp" } }' "$W/nmap.txt" | LC_ALL=C sort -u)
 check_eq "discovery agrees with nmap -sS" "$kports" "$nports"
 
+# The inventory: one service per open port of the list, SSH key exchanges listed.
+"$KANSOKU" --db "$DB" --format csv survey services --round 1 >"$W/services.csv"
+check_eq "survey services: one row per open port" "$(($(wc -l <"$W/services.csv") - 1))" \
+	"$(lab_open_ports -d | wc -l)"
+check_eq "survey services: every SSH service lists its key exchanges, none post-quantum" \
+	"$(awk -F, '$4 == "ssh" && $14 ~ /curve25519-sha256/ && $16 == "no"' "$W/services.csv" | wc -l)" \
+	"$(lab_open_ports -d | grep -c ' 22/tcp')"
+
 # Audit: every probe and login attempt.
 n_login=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-")))' "$W/r1.jsonl" | jq -s length)
 n_accept=$(jq -r 'select(.kind=="audit" and (.outcome|startswith("login-accepted")))' "$W/r1.jsonl" | jq -s length)
