@@ -98,7 +98,7 @@ stale_user=no
 if ! getent passwd "$LAB_USER" >/dev/null && ! getent group "$LAB_USER" >/dev/null; then
 	useradd -M -N -g nogroup -d / -s /usr/sbin/nologin -c "kansoku lab $stale" "$LAB_USER" && stale_user=yes
 fi
-stale_dir=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$stale.XXXXXX")
+stale_dir=$(mktemp -d "/tmp/kansoku-lab-$stale.XXXXXX")
 stale_pids=$(ip netns pids "kslab-$stale-dev")
 if ! lab_up; then
 	fail "lab_up"

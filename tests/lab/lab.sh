@@ -55,6 +55,7 @@ LAB_VETH_S=ksl${LAB_ID}s
 LAB_VETH_D=ksl${LAB_ID}d
 LAB_DIR=""
 LAB_LOCK=/run/lock/kansoku-lab.lock
+[ -d /run/lock ] || LAB_LOCK=/tmp/kansoku-lab.lock
 LAB_WAIT_TRIES=${LAB_WAIT_TRIES:-100}
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -200,7 +201,10 @@ _lab_user_ours() {
 _lab_files() {
 	local d=$LAB_DIR
 	mkdir -p "$d/log" "$d/pids" "$d/bin" "$d/etc" "$d/ssh" "$d/ftp" "$d/www" "$d/tls" || return 1
+	# The throwaway user reaches bin/ (dropbear's forced command) and ftp/
+	# (vsftpd's chroot); configs, keys and logs stay root's.
 	chmod 755 "$d" "$d/bin" "$d/ftp" || return 1
+	chmod 700 "$d/log" "$d/pids" "$d/etc" "$d/ssh" "$d/www" "$d/tls" || return 1
 	install -m 755 "$LAB_SRC/iot-login.sh" "$LAB_SRC/ssdp-device.py" "$LAB_SRC/telnet-busybox.py" "$d/bin/" || return 1
 	# telnetd -E takes one word: a wrapper names the password file.
 	printf '#!/bin/sh\nexec %s login %s\n' "$d/bin/iot-login.sh" "$d/etc/telnet.pass" >"$d/bin/telnet-login"
@@ -219,7 +223,6 @@ _lab_files() {
 	EOF
 	printf 'admin:admin\n' >"$d/etc/camera.users"
 	printf 'admin:admin\n' >"$d/etc/dvr.users"
-	: >"$d/etc/ftp-allowed.weak"
 	echo "$LAB_USER" >"$d/etc/ftp-allowed.weak"
 	: >"$d/etc/ftp-allowed.fixed"
 	dropbearkey -t ed25519 -f "$d/ssh/ssh.key" >/dev/null 2>&1 || return 1
@@ -489,7 +492,7 @@ _lab_reap_stale() {
 		fi
 		;;
 	esac
-	for dir in "${TMPDIR:-/tmp}"/kansoku-lab-*.*; do
+	for dir in /tmp/kansoku-lab-*.*; do
 		[ -d "$dir" ] || continue
 		id=${dir##*/kansoku-lab-}
 		id=${id%%.*}
@@ -523,7 +526,9 @@ lab_up() {
 		return 1
 	fi
 	_lab_reap_stale
-	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$LAB_ID.XXXXXX") || return 1
+	# Under /tmp whatever TMPDIR says: the throwaway user (dropbear's forced
+	# command, vsftpd's chroot) must be able to reach it.
+	LAB_DIR=$(mktemp -d "/tmp/kansoku-lab-$LAB_ID.XXXXXX") || return 1
 	_lab_files || { _lab_log "preparing $LAB_DIR failed"; return 1; }
 	_lab_stage files || return 1
 	_lab_net || { _lab_log "building the namespaces failed"; return 1; }
