@@ -196,6 +196,15 @@ case $cert in *"notAfter=Jan  1 00:00:00 2021 GMT"*"issuer=CN = ipcam.lab, O = K
 	pass "https certificate expired 2021, self-signed" ;;
 *) fail "https certificate" "$cert" ;; esac
 
+# Camera RTSP, sensor NTP and CoAP (identification only).
+rtsp=$(printf 'OPTIONS rtsp://%s/ RTSP/1.0\r\nCSeq: 7\r\n\r\n' "$LAB_CAMERA" |
+	s timeout 5 ncat -w 3 "$LAB_CAMERA" 554 2>/dev/null | tr -d '\r')
+case $rtsp in "RTSP/1.0 200 OK"*"CSeq: 7"*"Server: Hipcam RealServer/V1.0"*) pass "camera RTSP OPTIONS" ;;
+*) fail "camera RTSP OPTIONS" "$rtsp" ;; esac
+check_eq "sensor NTP" "$(lc ntp "$LAB_SENSOR")" "stratum 2"
+check_eq "sensor CoAP /.well-known/core" "$(lc coap "$LAB_SENSOR")" \
+	'</sensors/temp>;rt="temperature";if="sensor",</sensors/hum>;rt="humidity"'
+
 # Silent and closed addresses.
 check_eq "silent address: no reply" "$(lc tcp "$LAB_SILENT" 80)" silent
 check_eq "closed address: RST" "$(lc tcp "$LAB_CLOSED" 80)" closed
