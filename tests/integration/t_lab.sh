@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The survey test lab (tests/lab/lab.sh) itself, checked with standard
 # clients from the scanner namespace: every device answers as
-# tests/lab/expected.tsv says (weak pairs accepted, others refused), the
-# silent address gives no reply and the closed one RST, lab_fix makes each
-# device safe, and lab_down leaves nothing (namespaces, user, processes,
-# files), also after an lab_up that failed half-way on purpose.
+# tests/lab/expected.tsv says (weak pairs accepted, others refused), nmap
+# finds exactly the ports of tests/lab/open_ports.tsv, the silent address
+# gives no reply and the closed one RST, lab_fix makes each device safe, and
+# lab_down leaves nothing (namespaces, user, processes, files), also after a
+# lab_up that failed half-way on purpose and after a lab killed without
+# teardown (the next lab_up reaps it). Also the truth-table helpers and the
+# known_vulnerability row against kansoku's own fingerprint/vulnerability data.
 set -u
 . "$(dirname "$0")/lib.sh"
 for t in ip curl mosquitto_pub dig dbclient python3 nmap ncat; do need "$t"; done
