@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The survey test lab (tests/lab/lab.sh) itself, checked with standard
 # clients from the scanner namespace: every device answers as
-# tests/lab/expected.tsv says (weak pairs accepted, others refused), the
-# silent address gives no reply and the closed one RST, lab_fix makes each
-# device safe, and lab_down leaves nothing (namespaces, user, processes,
-# files), also after an lab_up that failed half-way on purpose.
+# tests/lab/expected.tsv says (weak pairs accepted, others refused), nmap
+# finds exactly the ports of tests/lab/open_ports.tsv, the silent address
+# gives no reply and the closed one RST, lab_fix makes each device safe, and
+# lab_down leaves nothing (namespaces, user, processes, files), also after a
+# lab_up that failed half-way on purpose and after a lab killed without
+# teardown (the next lab_up reaps it). Also the truth-table helpers and the
+# known_vulnerability row against kansoku's own fingerprint/vulnerability data.
 set -u
 . "$(dirname "$0")/lib.sh"
 for t in ip curl mosquitto_pub dig dbclient python3 nmap ncat; do need "$t"; done
@@ -98,7 +101,7 @@ stale_user=no
 if ! getent passwd "$LAB_USER" >/dev/null && ! getent group "$LAB_USER" >/dev/null; then
 	useradd -M -N -g nogroup -d / -s /usr/sbin/nologin -c "kansoku lab $stale" "$LAB_USER" && stale_user=yes
 fi
-stale_dir=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$stale.XXXXXX")
+stale_dir=$(mktemp -d "/tmp/kansoku-lab-$stale.XXXXXX")
 stale_pids=$(ip netns pids "kslab-$stale-dev")
 if ! lab_up; then
 	fail "lab_up"
@@ -195,6 +198,15 @@ cert=$(s timeout 10 openssl s_client -connect "$LAB_HTTPS:443" </dev/null 2>/dev
 case $cert in *"notAfter=Jan  1 00:00:00 2021 GMT"*"issuer=CN = ipcam.lab, O = Kansoku Lab Devices"*"subject=CN = ipcam.lab, O = Kansoku Lab Devices"*)
 	pass "https certificate expired 2021, self-signed" ;;
 *) fail "https certificate" "$cert" ;; esac
+
+# Camera RTSP, sensor NTP and CoAP (identification only).
+rtsp=$(printf 'OPTIONS rtsp://%s/ RTSP/1.0\r\nCSeq: 7\r\n\r\n' "$LAB_CAMERA" |
+	s timeout 5 ncat -w 3 "$LAB_CAMERA" 554 2>/dev/null | tr -d '\r')
+case $rtsp in "RTSP/1.0 200 OK"*"CSeq: 7"*"Server: Hipcam RealServer/V1.0"*) pass "camera RTSP OPTIONS" ;;
+*) fail "camera RTSP OPTIONS" "$rtsp" ;; esac
+check_eq "sensor NTP" "$(lc ntp "$LAB_SENSOR")" "stratum 2"
+check_eq "sensor CoAP /.well-known/core" "$(lc coap "$LAB_SENSOR")" \
+	'</sensors/temp>;rt="temperature";if="sensor",</sensors/hum>;rt="humidity"'
 
 # Silent and closed addresses.
 check_eq "silent address: no reply" "$(lc tcp "$LAB_SILENT" 80)" silent

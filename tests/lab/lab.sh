@@ -55,6 +55,7 @@ LAB_VETH_S=ksl${LAB_ID}s
 LAB_VETH_D=ksl${LAB_ID}d
 LAB_DIR=""
 LAB_LOCK=/run/lock/kansoku-lab.lock
+[ -d /run/lock ] || LAB_LOCK=/tmp/kansoku-lab.lock
 LAB_WAIT_TRIES=${LAB_WAIT_TRIES:-100}
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -65,7 +66,7 @@ LAB_TELNET=198.18.1.10     # telnetd + fake BusyBox login, root/xc3511
 LAB_TELNET_BB=198.18.1.11  # BusyBox-style telnet (prompt without negotiation), root/vizxv
 LAB_SSH=198.18.1.20        # dropbear, support/support
 LAB_SSH_STRONG=198.18.1.21 # dropbear, no weak account (negative case)
-LAB_CAMERA=198.18.1.30     # lighttpd, HTTP Basic "IPCamera", admin/admin
+LAB_CAMERA=198.18.1.30     # lighttpd, HTTP Basic "IPCamera", admin/admin; RTSP on 554
 LAB_DVR=198.18.1.31        # lighttpd as "Boa/0.94.14rc21", HTTP Digest "DVR", admin/admin
 LAB_FTP=198.18.1.40        # vsftpd, local user support/support
 LAB_MQTT=198.18.1.50       # mosquitto, anonymous clients allowed
@@ -73,13 +74,14 @@ LAB_RESOLVER=198.18.1.53   # dnsmasq, open recursive resolver
 LAB_DNS_LOCAL=198.18.1.54  # dnsmasq, local names only (negative case)
 LAB_UPNP=198.18.1.60       # SSDP responder + description XML on :49152
 LAB_HTTPS=198.18.1.70      # openssl s_server, expired self-signed cert, TLS 1.0
+LAB_SENSOR=198.18.1.80     # NTP 123/udp and CoAP 5683/udp (no finding)
 LAB_CLOSED=198.18.1.250    # local, no listener: RST
 LAB_SILENT=198.18.1.251    # routed, nothing answers
 LAB_UPSTREAM=198.18.2.53   # the resolver's upstream (answers every name)
 LAB_UPNP_HTTP_PORT=49152
 LAB_USER=support
 LAB_PASS=support
-LAB_DEVICES="telnet telnet_bb ssh ssh_strong camera dvr ftp mqtt resolver dns_local upnp https"
+LAB_DEVICES="telnet telnet_bb ssh ssh_strong camera dvr ftp mqtt resolver dns_local upnp https sensor"
 
 _lab_log() { echo "lab: $*" >&2; }
 _lab_dev() { ip netns exec "$LAB_DEVICE_NS" "$@"; }
@@ -170,7 +172,7 @@ _lab_net() {
 	_lab_dev sysctl -q -w net.ipv4.icmp_ratelimit=0 || return 1
 	local a
 	for a in $LAB_TELNET $LAB_TELNET_BB $LAB_SSH $LAB_SSH_STRONG $LAB_CAMERA $LAB_DVR $LAB_FTP \
-		$LAB_MQTT $LAB_RESOLVER $LAB_DNS_LOCAL $LAB_UPNP $LAB_HTTPS $LAB_CLOSED $LAB_UPSTREAM; do
+		$LAB_MQTT $LAB_RESOLVER $LAB_DNS_LOCAL $LAB_UPNP $LAB_HTTPS $LAB_SENSOR $LAB_CLOSED $LAB_UPSTREAM; do
 		ip -n "$LAB_DEVICE_NS" addr add "$a/32" dev lo || return 1
 	done
 	return 0
@@ -200,8 +202,12 @@ _lab_user_ours() {
 _lab_files() {
 	local d=$LAB_DIR
 	mkdir -p "$d/log" "$d/pids" "$d/bin" "$d/etc" "$d/ssh" "$d/ftp" "$d/www" "$d/tls" || return 1
+	# The throwaway user reaches bin/ (dropbear's forced command) and ftp/
+	# (vsftpd's chroot); configs, keys and logs stay root's.
 	chmod 755 "$d" "$d/bin" "$d/ftp" || return 1
-	install -m 755 "$LAB_SRC/iot-login.sh" "$LAB_SRC/ssdp-device.py" "$LAB_SRC/telnet-busybox.py" "$d/bin/" || return 1
+	chmod 700 "$d/log" "$d/pids" "$d/etc" "$d/ssh" "$d/www" "$d/tls" || return 1
+	install -m 755 "$LAB_SRC/iot-login.sh" "$LAB_SRC/ssdp-device.py" "$LAB_SRC/telnet-busybox.py" \
+		"$LAB_SRC/iot-services.py" "$d/bin/" || return 1
 	# telnetd -E takes one word: a wrapper names the password file.
 	printf '#!/bin/sh\nexec %s login %s\n' "$d/bin/iot-login.sh" "$d/etc/telnet.pass" >"$d/bin/telnet-login"
 	chmod 755 "$d/bin/telnet-login" || return 1
@@ -219,7 +225,6 @@ _lab_files() {
 	EOF
 	printf 'admin:admin\n' >"$d/etc/camera.users"
 	printf 'admin:admin\n' >"$d/etc/dvr.users"
-	: >"$d/etc/ftp-allowed.weak"
 	echo "$LAB_USER" >"$d/etc/ftp-allowed.weak"
 	: >"$d/etc/ftp-allowed.fixed"
 	dropbearkey -t ed25519 -f "$d/ssh/ssh.key" >/dev/null 2>&1 || return 1
@@ -341,7 +346,19 @@ _lab_start_camera() {
 	else
 		printf 'admin:admin\n' >"$LAB_DIR/etc/camera.users"
 	fi
-	_lab_lighttpd camera "$LAB_CAMERA" basic IPCamera "lighttpd"
+	_lab_lighttpd camera "$LAB_CAMERA" basic IPCamera "lighttpd" || return 1
+	# The camera's RTSP server (iot-services.py rtsp); lab_fix leaves it.
+	[ -f "$LAB_DIR/pids/camera_rtsp" ] && return 0
+	_lab_spawn camera_rtsp "$(_lab_py)" -u "$LAB_DIR/bin/iot-services.py" rtsp "$LAB_CAMERA" 554
+	_lab_wait_listen tcp "$LAB_CAMERA" 554 camera_rtsp
+}
+
+# NTP and CoAP responders (iot-services.py sensor): identification only, no
+# finding; lab_fix leaves them.
+_lab_start_sensor() {
+	[ -f "$LAB_DIR/pids/sensor" ] && return 0
+	_lab_spawn sensor "$(_lab_py)" -u "$LAB_DIR/bin/iot-services.py" sensor "$LAB_SENSOR"
+	_lab_wait_listen udp "$LAB_SENSOR" 5683 sensor && _lab_wait_listen udp "$LAB_SENSOR" 123 sensor
 }
 
 # The DVR announces a Boa version with a known vulnerability (CVE-2017-9833
@@ -489,7 +506,7 @@ _lab_reap_stale() {
 		fi
 		;;
 	esac
-	for dir in "${TMPDIR:-/tmp}"/kansoku-lab-*.*; do
+	for dir in /tmp/kansoku-lab-*.*; do
 		[ -d "$dir" ] || continue
 		id=${dir##*/kansoku-lab-}
 		id=${id%%.*}
@@ -523,7 +540,9 @@ lab_up() {
 		return 1
 	fi
 	_lab_reap_stale
-	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kansoku-lab-$LAB_ID.XXXXXX") || return 1
+	# Under /tmp whatever TMPDIR says: the throwaway user (dropbear's forced
+	# command, vsftpd's chroot) must be able to reach it.
+	LAB_DIR=$(mktemp -d "/tmp/kansoku-lab-$LAB_ID.XXXXXX") || return 1
 	_lab_files || { _lab_log "preparing $LAB_DIR failed"; return 1; }
 	_lab_stage files || return 1
 	_lab_net || { _lab_log "building the namespaces failed"; return 1; }

@@ -14,6 +14,11 @@
 #   labclient.py ssdp ADDR
 #       sends a unicast M-SEARCH to ADDR:1900; prints the LOCATION header
 #       of the reply or "none" after 2 s.
+#   labclient.py ntp ADDR
+#       sends an NTP client request; prints "stratum N" or "none" after 2 s.
+#   labclient.py coap ADDR
+#       sends a confirmable GET /.well-known/core; prints the payload of the
+#       reply, or "none" after 2 s.
 #   labclient.py tcp ADDR PORT
 #       connects once: prints "open", "closed" (RST: connection refused)
 #       "silent" (no answer within 2 s) or "unreachable" (no route).
@@ -143,6 +148,32 @@ def ssdp(addr):
     return 1
 
 
+def udp_ask(addr, port, msg):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    s.sendto(msg, (addr, port))
+    try:
+        return s.recvfrom(2048)[0]
+    except socket.timeout:
+        return None
+
+
+def ntp(addr):
+    r = udp_ask(addr, 123, bytes([0x23]) + bytes(47))
+    print("stratum %d" % r[1] if r and len(r) >= 48 and r[0] & 7 == 4 else "none")
+    return 0
+
+
+def coap(addr):
+    r = udp_ask(addr, 5683, b"\x40\x01\x12\x34\xbb.well-known\x04core")
+    if not r:
+        print("none")
+        return 0
+    i = r.find(b"\xff")
+    print(r[i + 1:].decode("latin-1") if r[:4] == b"\x60\x45\x12\x34" and i > 0 else "bad %r" % r)
+    return 0
+
+
 def tcp(addr, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(2)
@@ -165,6 +196,8 @@ def main(argv):
         return telnet(*argv[2:])
     if len(argv) == 4 and argv[1] == "banner":
         return banner(argv[2], argv[3])
+    if len(argv) == 3 and argv[1] in ("ntp", "coap"):
+        return {"ntp": ntp, "coap": coap}[argv[1]](argv[2])
     if len(argv) == 3 and argv[1] == "ssdp":
         return ssdp(argv[2])
     if len(argv) == 4 and argv[1] == "tcp":
