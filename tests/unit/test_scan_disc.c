@@ -485,3 +485,45 @@ KS_TEST(syn_engine_gate_and_replies_on_loopback)
 	close(cf);
 	ks_scope_release(&s);
 }
+
+KS_TEST(disc_connect_per_host_limit_queues)
+{
+	/* 40 ports of one address with host_conns 1: every probe waits its
+	 * turn in the queue, and each gets exactly one outcome. */
+	uint16_t po = 0;
+	int lf = listener(&po);
+	CHECK(lf >= 0);
+	struct ks_scope s;
+	CHECK(mkscope(&s, "127.0.0.1/32 allow-reserved\n127.0.0.2/32 allow-reserved\n", NULL) == 0);
+	struct ks_ports pl;
+	char err[256], list[32];
+	uint16_t lo = po > 20 ? (uint16_t)(po - 20) : po;
+	ks_ports_init(&pl);
+	snprintf(list, sizeof list, "%u-%u", lo, lo + 39);
+	CHECK(ks_ports_parse(&pl, list, err, sizeof err) == 0);
+	struct coll c;
+	memset(&c, 0, sizeof c);
+	struct ks_survey_sink sink = {&c, on_audit, NULL, NULL};
+	struct ks_disc_opts o;
+	ks_disc_opts_default(&o);
+	o.scope = &s;
+	o.ports = &pl;
+	o.method = KS_DISC_CONNECT;
+	o.pps = 100000;
+	o.concurrency = 8;
+	o.host_conns = 1;
+	struct ks_disc_stats st;
+	CHECK(ks_disc_run(&o, &sink, &st, err, sizeof err) == 0);
+	CHECK(st.done);
+	CHECK_EQ_U64(st.total, 80);
+	CHECK_EQ_U64(c.n, 80);
+	CHECK_EQ_U64(st.open + st.closed + st.silent, 80);
+	CHECK(count(&c, "127.0.0.1", po, "open") == 1);
+	for (size_t i = 0; i < c.n; i++)
+		for (size_t j = i + 1; j < c.n; j++)
+			if (ks_addr_cmp(&c.r[i].addr, &c.r[j].addr) == 0 && c.r[i].port == c.r[j].port)
+				CHECK(0);
+	ks_ports_release(&pl);
+	ks_scope_release(&s);
+	close(lf);
+}
