@@ -99,9 +99,10 @@ run() { # tool cap(0 = none) -> prints one result line
 		awk -F, 'NR > 1 && $2 == 80 {print $1}' "$d/out.csv" | sort >"$d/open.txt"
 		;;
 	zmap)
-		# -B 100G: no practical cap (zmap's -r 0 still paces in 2.1.1).
+		# zmap's -r counts targets per second and sends -P probes to each, so
+		# the packet cap is -r cap/probes. -B 100G: no practical cap.
 		ip netns exec "$SCAN" zmap -q -p 80 -P "$BENCH_PROBES" -i "$IFS_" -S 192.0.2.2 -G "$MAC" \
-			$([ "$cap" = 0 ] && echo "-B 100G" || echo "-r $cap") -c 1 -b /dev/null --disable-syslog \
+			$([ "$cap" = 0 ] && echo "-B 100G" || echo "-r $((cap / BENCH_PROBES))") -c 1 -b /dev/null --disable-syslog \
 			-o "$d/out.txt" 198.18.0.0/15 >"$d/log" 2>&1
 		sort -u "$d/out.txt" >"$d/open.txt"
 		;;

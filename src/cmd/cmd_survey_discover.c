@@ -221,7 +221,7 @@ int cmd_survey_discover(int argc, char **argv)
 		 KS_RATE_MAX_PPS},
 		{"method", KS_OPT_STR, &method_text, "M",
 		 "syn (raw socket, needs CAP_NET_RAW), connect, or auto: syn if permitted (default)", 0, 0},
-		{"interface", KS_OPT_STR, &iface, "IF", "syn: capture replies on IF (default: any)", 0, 0},
+		{"interface", KS_OPT_STR, &iface, "IF", "syn: capture on IF and send frames to its gateway (link mode; default: any, via IP)", 0, 0},
 		{"source-ip", KS_OPT_STR, &source, "ADDR",
 		 "syn: source address (default: that of the route to the first target)", 0, 0},
 		{"source-port", KS_OPT_U32, &sport, "PORT", "syn: source port (default: random 61000-65535)",

@@ -131,7 +131,8 @@ struct ks_disc_opts {
 	uint64_t max_targets;    /* 0: every target of the scope */
 	uint64_t perm_key;       /* order; keep it to resume */
 	uint64_t start_index;    /* 0, or a saved resume_index */
-	const char *interface;   /* syn: capture interface; NULL: "any" */
+	const char *interface;   /* syn: capture on it and send in link mode (scan_syn.h);
+				  * NULL: capture on "any", send through the raw IP socket */
 	bool has_source;         /* syn: use source, else the address of the route to the
 				  * first target */
 	struct ks_addr source;
@@ -165,8 +166,8 @@ void ks_disc_opts_default(struct ks_disc_opts *o);
  * the permutation), KS_ELIMIT (more than KS_DISC_MAX_PROBES probes),
  * KS_ESYS (a socket could not be opened: with method SYN and errno EPERM or
  * EACCES when CAP_NET_RAW is missing; no source address), KS_EIO (the
- * capture could not be opened), KS_EDECLINED (opened() refused). No probe
- * is sent on error. */
+ * capture could not be opened), KS_EDECLINED (opened() refused, or method
+ * SYN and the scope has no IPv4 target). No probe is sent on error. */
 int ks_disc_run(const struct ks_disc_opts *o, const struct ks_survey_sink *audit,
 		struct ks_disc_stats *st, char *err, size_t errlen);
 

@@ -84,8 +84,8 @@ disc() { # method [extra options...]: writes $W/METHOD.json, .err and audit-METH
 	local m=$1
 	shift
 	ip netns exec "$SCAN" "$KANSOKU" --format json survey discover --scope "$W/scope.txt" \
-		--exclude "$W/exclude.txt" --ports "$PORTS" --rate 20000 --method "$m" --cooldown 1000 \
-		--timeout 1000 --concurrency 2048 --audit "$W/audit-$m.csv" "$@" >"$W/$m.json" 2>"$W/$m.err"
+		--exclude "$W/exclude.txt" --ports "$PORTS" --rate 20000 --method "$m" --cooldown 2000 \
+		--timeout 2000 --concurrency 2048 --audit "$W/audit-$m.csv" "$@" >"$W/$m.json" 2>"$W/$m.err"
 }
 
 disc syn
@@ -127,7 +127,7 @@ check_eq "connect: audit opens" "$(grep -c ',tcp,tcp-connect,open$' "$W/audit-co
 chmod 0755 "$W"
 ip netns exec "$SCAN" setpriv --reuid nobody --regid nogroup --clear-groups --inh-caps=-all \
 	"$KANSOKU" --format json survey discover --scope "$W/scope.txt" --exclude "$W/exclude.txt" \
-	--ports "$PORTS" --rate 20000 --timeout 1000 --concurrency 2048 >"$W/auto.json" 2>"$W/auto.err"
+	--ports "$PORTS" --rate 20000 --timeout 2000 --concurrency 2048 >"$W/auto.json" 2>"$W/auto.err"
 check_eq "auto as nobody: exit status" "$?" 0
 check_eq "auto as nobody: fell back to connect" "$(jq -r .summary.method "$W/auto.json")" connect
 check_eq "auto as nobody: open set equals the known set" \

@@ -6,6 +6,7 @@
  * engine against listeners on loopback (127.0.0.0/8 with allow-reserved):
  * outcomes, the audit records, the gate, and --resume after a stop. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -423,4 +424,106 @@ KS_TEST(disc_method_names)
 	CHECK(strcmp(ks_disc_outcome_name(KS_DISC_SILENT), "no-reply") == 0);
 	CHECK(strcmp(ks_disc_outcome_name(KS_DISC_OPEN), "open") == 0);
 	CHECK(strcmp(ks_disc_outcome_name(KS_DISC_CLOSED), "closed") == 0);
+}
+
+KS_TEST(syn_engine_gate_and_replies_on_loopback)
+{
+	/* As root (CI): the gate drops an out-of-scope probe from the batch, and
+	 * the replies of loopback (SYN-ACK from a listener, RST from a closed
+	 * port) come back validated. Without CAP_NET_RAW: the raw socket is
+	 * refused with EPERM/EACCES, which is what --method auto falls back on. */
+	struct ks_scope s;
+	CHECK(mkscope(&s, "127.0.0.1/32 allow-reserved\n", NULL) == 0);
+	struct ks_cookie ck;
+	CHECK(ks_cookie_init(&ck) == 0);
+	struct ks_addr src = A("127.0.0.1"), out = A("127.0.0.2");
+	struct ks_syn *sy;
+	char err[256];
+	int r = ks_syn_open(&sy, &s, &ck, &src, 61999, "lo", &src, err, sizeof err);
+	if (geteuid() != 0) {
+		CHECK(r == KS_ESYS && (errno == EPERM || errno == EACCES));
+		CHECK(strstr(err, "CAP_NET_RAW") != NULL);
+		ks_scope_release(&s);
+		return;
+	}
+	CHECK(r == 0);
+	if (r != 0) {
+		fprintf(stderr, "  %s\n", err);
+		ks_scope_release(&s);
+		return;
+	}
+	CHECK(!ks_syn_link_mode(sy)); /* loopback is not Ethernet */
+	CHECK(ks_syn_start(sy) == 0);
+	uint16_t po = 0, pc = 0;
+	int lf = listener(&po), cf = closed_port(&pc);
+	CHECK(lf >= 0 && cf >= 0);
+	struct ks_syn_probe v[3] = {{out, po}, {src, po}, {src, pc}};
+	uint64_t refused = 0, errors = 0;
+	CHECK_EQ_U64(ks_syn_send(sy, v, 3, &refused, &errors), 2);
+	CHECK_EQ_U64(refused, 1);
+	CHECK_EQ_U64(errors, 0);
+	struct ks_syn_reply rep[8];
+	size_t got = 0;
+	bool open = false, closed = false;
+	for (int i = 0; i < 400 && !(open && closed); i++) { /* up to 4 s */
+		size_t n = ks_syn_poll(sy, rep, 8);
+		for (size_t k = 0; k < n; k++) {
+			CHECK(ks_addr_cmp(&rep[k].addr, &src) == 0);
+			open |= rep[k].port == po && rep[k].outcome == KS_DISC_OPEN;
+			closed |= rep[k].port == pc && rep[k].outcome == KS_DISC_CLOSED;
+		}
+		got += n;
+		if (!(open && closed))
+			usleep(10000);
+	}
+	CHECK(open);
+	CHECK(closed);
+	CHECK_EQ_U64(got, 2);
+	ks_syn_close(sy);
+	ks_cookie_release(&ck);
+	close(lf);
+	close(cf);
+	ks_scope_release(&s);
+}
+
+KS_TEST(disc_connect_per_host_limit_queues)
+{
+	/* 40 ports of one address with host_conns 1: every probe waits its
+	 * turn in the queue, and each gets exactly one outcome. */
+	uint16_t po = 0;
+	int lf = listener(&po);
+	CHECK(lf >= 0);
+	struct ks_scope s;
+	CHECK(mkscope(&s, "127.0.0.1/32 allow-reserved\n127.0.0.2/32 allow-reserved\n", NULL) == 0);
+	struct ks_ports pl;
+	char err[256], list[32];
+	uint16_t lo = po > 20 ? (uint16_t)(po - 20) : po;
+	ks_ports_init(&pl);
+	snprintf(list, sizeof list, "%u-%u", lo, lo + 39);
+	CHECK(ks_ports_parse(&pl, list, err, sizeof err) == 0);
+	struct coll c;
+	memset(&c, 0, sizeof c);
+	struct ks_survey_sink sink = {&c, on_audit, NULL, NULL};
+	struct ks_disc_opts o;
+	ks_disc_opts_default(&o);
+	o.scope = &s;
+	o.ports = &pl;
+	o.method = KS_DISC_CONNECT;
+	o.pps = 100000;
+	o.concurrency = 8;
+	o.host_conns = 1;
+	struct ks_disc_stats st;
+	CHECK(ks_disc_run(&o, &sink, &st, err, sizeof err) == 0);
+	CHECK(st.done);
+	CHECK_EQ_U64(st.total, 80);
+	CHECK_EQ_U64(c.n, 80);
+	CHECK_EQ_U64(st.open + st.closed + st.silent, 80);
+	CHECK(count(&c, "127.0.0.1", po, "open") == 1);
+	for (size_t i = 0; i < c.n; i++)
+		for (size_t j = i + 1; j < c.n; j++)
+			if (ks_addr_cmp(&c.r[i].addr, &c.r[j].addr) == 0 && c.r[i].port == c.r[j].port)
+				CHECK(0);
+	ks_ports_release(&pl);
+	ks_scope_release(&s);
+	close(lf);
 }
