@@ -49,6 +49,14 @@ void ks_cmd_json(json_t *j);
 /* Parses --since/--until values into a span; prints errors. 0 or KS_EINVAL. */
 int ks_cmd_span(const char *since, const char *until, struct ks_span *sp);
 /* Reads a whole file (at most max bytes) into *buf (caller frees). */
+/* Survey commands (cmd_scope.c): reads and parses the scope file and the
+ * exclusion file (NULL: none) into s (ks_scope_init()ed by the caller), and
+ * builds it; warn_refused: a warning per refused line. *hash (may be NULL)
+ * receives the XXH3 hash of both files' contents. 0, or an exit code after
+ * the error was printed (KS_EXIT_FAIL unreadable, KS_EXIT_DATA syntax). */
+struct ks_scope;
+int ks_cmd_scope_load(struct ks_scope *s, const char *scope_path, const char *excl_path,
+		      bool warn_refused, uint64_t *hash);
 int ks_cmd_read_file(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
 
 int cmd_darknet_ingest(int argc, char **argv);

@@ -25,7 +25,6 @@
 #include "scan_rate.h"
 #include "scan_scope.h"
 
-#define SCOPE_FILE_MAX (64u << 20)
 #define MAX_OPEN (64u << 20) /* open pairs kept for the listing */
 
 static atomic_int stop_flag;
@@ -119,24 +118,6 @@ static int found_cmp(const void *x, const void *y)
 	const struct found *a = x, *b = y;
 	int r = ks_addr_cmp(&a->addr, &b->addr);
 	return r ? r : (a->port > b->port) - (a->port < b->port);
-}
-
-static int load(struct ks_scope *s, const char *path, int exclude)
-{
-	char err[600], *buf;
-	size_t len;
-	if (ks_cmd_read_file(path, SCOPE_FILE_MAX, &buf, &len, err, sizeof err) != 0) {
-		ks_err("%s", err);
-		return KS_EXIT_FAIL;
-	}
-	int r = exclude ? ks_scope_parse_exclude(s, buf, len, path, err, sizeof err)
-			: ks_scope_parse(s, buf, len, path, err, sizeof err);
-	free(buf);
-	if (r != 0) {
-		ks_err("%s; nothing was surveyed", err);
-		return KS_EXIT_DATA;
-	}
-	return 0;
 }
 
 static void print(const struct ctx *c, const struct ks_disc_stats *st)
@@ -287,17 +268,9 @@ int cmd_survey_discover(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	struct ks_scope s;
 	ks_scope_init(&s);
-	r = load(&s, scope_path, 0);
-	if (r == 0 && excl_path)
-		r = load(&s, excl_path, 1);
+	r = ks_cmd_scope_load(&s, scope_path, excl_path, true, NULL);
 	if (r != 0)
 		goto out;
-	ks_scope_build(&s);
-	for (size_t i = 0; i < s.nrefused; i++) {
-		char b[KS_ADDR_STRLEN + 8];
-		ks_warn("%s:%u: refused %s: %s", scope_path, s.refused[i].line,
-			ks_prefix_format(&s.refused[i].pfx, b), s.refused[i].why);
-	}
 	if (audit_path) {
 		c.audit = fopen(audit_path, "w");
 		if (!c.audit) {

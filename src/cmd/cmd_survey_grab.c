@@ -18,7 +18,6 @@
 #include "scan_ports.h"
 #include "vuln_kev.h"
 
-#define SCOPE_FILE_MAX (64u << 20)
 
 static volatile sig_atomic_t stop_flag;
 
@@ -289,48 +288,13 @@ int cmd_survey_grab(int argc, char **argv)
 	ks_scope_init(&scope);
 	struct ks_vuln_db db;
 	ks_vuln_db_init(&db);
-	struct ks_recog_set *set = ks_recog_set_new();
+	struct ks_recog_set *set = NULL;
 	struct collect col = {0};
 	struct ks_grab *g = NULL;
 
-	const char *paths[2] = {scope_path, excl_path};
-	for (int i = 0; i < 2 && rc == KS_EXIT_OK; i++) {
-		char *buf;
-		size_t len;
-		if (!paths[i])
-			continue;
-		if (ks_cmd_read_file(paths[i], SCOPE_FILE_MAX, &buf, &len, err, sizeof err) != 0) {
-			ks_err("%s", err);
-			rc = KS_EXIT_FAIL;
-			break;
-		}
-		r = i ? ks_scope_parse_exclude(&scope, buf, len, paths[i], err, sizeof err)
-		      : ks_scope_parse(&scope, buf, len, paths[i], err, sizeof err);
-		free(buf);
-		if (r != 0) {
-			ks_err("%s; nothing was probed", err);
-			rc = KS_EXIT_DATA;
-		}
-	}
-	if (rc == KS_EXIT_OK) {
-		ks_scope_build(&scope);
-		for (size_t i = 0; i < scope.nrefused; i++)
-			ks_warn("%s:%u: refused: %s", scope_path, scope.refused[i].line, scope.refused[i].why);
-	}
-	char *defs[3];
-	size_t ndefs = no_default || rc ? 0 : ks_cmd_recog_default_dirs(defs);
-	r = 0;
-	for (size_t i = 0; i < ndefs; i++) {
-		if (r == 0)
-			r = ks_recog_set_add_dir(set, defs[i], 1, err, sizeof err);
-		free(defs[i]);
-	}
-	for (size_t i = 0; i < ndirs && r == 0 && rc == KS_EXIT_OK; i++)
-		r = ks_recog_set_add_dir(set, dirs[i], 0, err, sizeof err);
-	if (r != 0 && rc == KS_EXIT_OK) {
-		ks_err("%s", err);
-		rc = r == KS_EIO ? KS_EXIT_FAIL : KS_EXIT_DATA;
-	}
+	rc = ks_cmd_scope_load(&scope, scope_path, excl_path, true, NULL);
+	if (rc == KS_EXIT_OK)
+		rc = ks_cmd_recog_load(dirs, ndirs, no_default, &set);
 	if (vulns_path && rc == KS_EXIT_OK) {
 		r = ks_vuln_db_load(vulns_path, NULL, &db, err, sizeof err);
 		if (r != 0) {

@@ -19,7 +19,6 @@
 #include "scan_rate.h"
 #include "scan_scope.h"
 
-#define SCOPE_FILE_MAX (64u << 20)
 #define MAX_TARGETS 4096
 
 /* Collects what one check reports, and prints audit records in text mode as
@@ -126,24 +125,6 @@ static int parse_target(const char *arg, struct ks_cred_target *t, const char **
 	return 0;
 }
 
-static int load_scope(struct ks_scope *s, const char *path)
-{
-	char err[600], *buf;
-	size_t len;
-	if (ks_cmd_read_file(path, SCOPE_FILE_MAX, &buf, &len, err, sizeof err) != 0) {
-		ks_err("%s", err);
-		return KS_EXIT_FAIL;
-	}
-	int r = ks_scope_parse(s, buf, len, path, err, sizeof err);
-	free(buf);
-	if (r != 0) {
-		ks_err("%s; nothing was checked", err);
-		return KS_EXIT_DATA;
-	}
-	ks_scope_build(s);
-	return 0;
-}
-
 int cmd_survey_login(int argc, char **argv)
 {
 	const char *scope_path = NULL, *cred_path = NULL;
@@ -203,7 +184,7 @@ int cmd_survey_login(int argc, char **argv)
 		r = KS_EXIT_USAGE;
 		goto done;
 	}
-	r = load_scope(&scope, scope_path);
+	r = ks_cmd_scope_load(&scope, scope_path, NULL, true, NULL);
 	if (r != 0)
 		goto done;
 	char path[4096], err[600];

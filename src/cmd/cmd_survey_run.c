@@ -30,30 +30,9 @@
 #include "scan_rate.h"
 #include "scan_scope.h"
 
-#define SCOPE_FILE_MAX (64u << 20)
 
 static const char *const cred_modules[] = {"telnet-login", "ssh-login", "http-login", "ftp-login"};
 #define NCRED (sizeof cred_modules / sizeof cred_modules[0])
-
-/* Reads and parses one file into s; prints the error. 0 or an exit code. */
-static int load(struct ks_scope *s, const char *path, int exclude, XXH3_state_t *h)
-{
-	char err[600], *buf;
-	size_t len;
-	if (ks_cmd_read_file(path, SCOPE_FILE_MAX, &buf, &len, err, sizeof err) != 0) {
-		ks_err("%s", err);
-		return KS_EXIT_FAIL;
-	}
-	XXH3_64bits_update(h, buf, len + 1); /* with the NUL: files are delimited */
-	int r = exclude ? ks_scope_parse_exclude(s, buf, len, path, err, sizeof err)
-			: ks_scope_parse(s, buf, len, path, err, sizeof err);
-	free(buf);
-	if (r != 0) {
-		ks_err("%s; nothing was surveyed", err);
-		return KS_EXIT_DATA;
-	}
-	return 0;
-}
 
 /* Distinct probe modules of the port list, in list order. */
 static size_t modules(const struct ks_ports *pl, const char **out, size_t max)
@@ -401,29 +380,24 @@ int cmd_survey_run(int argc, char **argv)
 	}
 
 	struct ks_scope s;
+	uint64_t files_hash;
+	ks_scope_init(&s);
+	r = ks_cmd_scope_load(&s, scope_path, excl_path, !dry, &files_hash);
+	if (r != 0)
+		goto out_scope;
+	/* A resumable round must have the same files, ports and target cap. */
 	XXH3_state_t *hs = XXH3_createState();
 	XXH3_64bits_reset(hs);
-	ks_scope_init(&s);
-	r = load(&s, scope_path, 0, hs);
-	if (r == 0 && excl_path)
-		r = load(&s, excl_path, 1, hs);
+	XXH3_64bits_update(hs, &files_hash, sizeof files_hash);
 	XXH3_64bits_update(hs, ports_text, strlen(ports_text) + 1);
 	XXH3_64bits_update(hs, &max_targets, sizeof max_targets);
 	char scope_hash[32];
 	snprintf(scope_hash, sizeof scope_hash, "xxh3:%016llx",
 		 (unsigned long long)XXH3_64bits_digest(hs));
 	XXH3_freeState(hs);
-	if (r != 0)
-		goto out_scope;
-	ks_scope_build(&s);
 	if (dry) {
 		r = plan(&s, &pl, scope_path, excl_path, rate, max_targets, creds, resume);
 		goto out_scope;
-	}
-	for (size_t i = 0; i < s.nrefused; i++) {
-		char b[KS_ADDR_STRLEN + 8];
-		ks_warn("%s:%u: refused %s: %s", scope_path, s.refused[i].line,
-			ks_prefix_format(&s.refused[i].pfx, b), s.refused[i].why);
 	}
 	char name_buf[KS_SURVEY_SCOPE_NAME_MAX + 1];
 	if (!scope_name) {

@@ -25,33 +25,15 @@ static const char *const inv_facts[] = {"tls_version", "tls_cipher", "tls_kex", 
  * (sntrup761x25519-sha512@openssh.com) and the pre-standard Kyber drafts. */
 static const char *const pq_marks[] = {"mlkem", "sntrup", "kyber"};
 
-/* Value of key in "k=v; k=v" facts, into buf ("" when absent). */
-static const char *fact(const char *facts, const char *key, char *buf, size_t n)
-{
-	size_t kl = strlen(key);
-	buf[0] = '\0';
-	for (const char *p = facts; p && *p;) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			const char *v = p + kl + 1, *e = strstr(v, "; ");
-			size_t l = e ? (size_t)(e - v) : strlen(v);
-			snprintf(buf, n, "%.*s", (int)(l < n ? l : n - 1), v);
-			break;
-		}
-		p = strstr(p, "; ");
-		p = p ? p + 2 : NULL;
-	}
-	return buf;
-}
-
 /* "yes" when a TLS 1.3 or SSH key exchange offered is post-quantum, "no"
  * when key exchanges are known and none is, "" for other services. */
-static const char *pq(const char *facts)
+static const char *pq(const struct ks_svc *s)
 {
 	char v[512];
 	bool any = false;
 	for (size_t k = 0; k < 3; k++) {
 		const char *key = k == 0 ? "tls13_kex" : k == 1 ? "ssh_kex" : "tls_kex";
-		if (!fact(facts, key, v, sizeof v)[0])
+		if (!ks_svc_fact(s, key, v, sizeof v)[0])
 			continue;
 		any = true;
 		for (size_t i = 0; i < sizeof pq_marks / sizeof pq_marks[0]; i++)
@@ -70,12 +52,12 @@ static int row(void *ctx, const struct ks_svc *s)
 {
 	struct out *o = ctx;
 	char a[KS_ADDR_STRLEN], f[NFACTS][512], port[8];
-	const char *q = pq(s->facts);
+	const char *q = pq(s);
 	o->n++;
 	o->tls_ssh += q[0] != '\0';
 	o->pq += strcmp(q, "yes") == 0;
 	for (size_t i = 0; i < NFACTS; i++)
-		fact(s->facts, inv_facts[i], f[i], sizeof f[i]);
+		ks_svc_fact(s, inv_facts[i], f[i], sizeof f[i]);
 	ks_addr_format(&s->addr, a);
 	if (ks_g.format == KS_FMT_JSON) {
 		json_t *j = ks_svc_to_json(s);

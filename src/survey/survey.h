@@ -18,6 +18,7 @@
 #ifndef KS_SURVEY_H
 #define KS_SURVEY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ks_addr.h"
@@ -74,6 +75,10 @@ struct ks_audit {
 					    * "login-accepted user=root", "login-rejected user=admin",
 					    * "error: connection reset", ... (<= 160 bytes) */
 };
+
+/* The value of "key" in s->facts ("k=v; k=v"), copied into buf (capacity
+ * n >= 1, cut to fit); "" when absent. Returns buf. */
+const char *ks_svc_fact(const struct ks_svc *s, const char *key, char *buf, size_t n);
 
 /* Where the stages deliver records. Any callback may be NULL (ignored).
  * Callbacks are called from one thread at a time. */

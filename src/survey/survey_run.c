@@ -45,24 +45,6 @@ static bool stopped(struct run *r)
 	return r->gstop != 0;
 }
 
-/* Value of "key=" in a svc's facts ("k=v; k=v"), copied into buf ("" if absent). */
-static const char *fact(const char *facts, const char *key, char *buf, size_t n)
-{
-	size_t kl = strlen(key);
-	buf[0] = '\0';
-	for (const char *p = facts; p && *p;) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			const char *v = p + kl + 1, *e = strstr(v, "; ");
-			size_t l = e ? (size_t)(e - v) : strlen(v);
-			snprintf(buf, n, "%.*s", (int)(l < n ? l : n - 1), v);
-			return buf;
-		}
-		p = strstr(p, "; ");
-		p = p ? p + 2 : NULL;
-	}
-	return buf;
-}
-
 /* Path of an HTTP Location value that stays on the service ("/x" or
  * "http://host[:port]/x"), else "/". */
 static void location_path(const char *loc, char *out, size_t n)
@@ -83,18 +65,18 @@ static bool cred_target(const struct ks_svc *s, struct ks_cred_target *t)
 	/* HTTP: only a URL that asks for Basic or Digest credentials. */
 	char v[256], loc[256];
 	const char *pre = "";
-	if (strcmp(fact(s->facts, "http_status", v, sizeof v), "401") != 0) {
-		if (strcmp(fact(s->facts, "redirect_http_status", v, sizeof v), "401") != 0)
+	if (strcmp(ks_svc_fact(s, "http_status", v, sizeof v), "401") != 0) {
+		if (strcmp(ks_svc_fact(s, "redirect_http_status", v, sizeof v), "401") != 0)
 			return false;
 		pre = "redirect_";
-		location_path(fact(s->facts, "http_location", loc, sizeof loc), t->http_path,
+		location_path(ks_svc_fact(s, "http_location", loc, sizeof loc), t->http_path,
 			      sizeof t->http_path);
 	} else {
 		snprintf(t->http_path, sizeof t->http_path, "/");
 	}
 	char key[40];
 	snprintf(key, sizeof key, "%shttp_auth", pre);
-	fact(s->facts, key, v, sizeof v);
+	ks_svc_fact(s, key, v, sizeof v);
 	t->http_auth = strncmp(v, "Basic", 5) == 0 ? KS_HTTP_AUTH_BASIC
 		     : strncmp(v, "Digest", 6) == 0 ? KS_HTTP_AUTH_DIGEST : 0;
 	return t->http_auth != 0;
