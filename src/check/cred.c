@@ -340,3 +340,42 @@ int ks_cred_send(int fd, const void *p, size_t n, int64_t deadline_ns)
 	}
 	return 0;
 }
+
+bool ks_cred_end(const struct ks_survey_sink *sink, const struct ks_cred_target *t,
+		 const struct ks_cred_pair *pair, enum ks_cred_end e, const char *nopass,
+		 const char *why, struct ks_cred_result *out)
+{
+	const char *proto = ks_cred_module_name(t->module);
+	switch (e) {
+	case KS_END_ACCEPTED:
+		ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
+		ks_cred_found(sink, t, pair, NULL, out);
+		return true;
+	case KS_END_NOLOGIN:
+		ks_cred_audit(sink, t, "login-accepted user= (%s without login)",
+			      t->module == KS_CRED_TELNET ? "shell" : "access");
+		ks_cred_found(sink, t, NULL, NULL, out);
+		return true;
+	case KS_END_NOPASS:
+		ks_cred_audit(sink, t, "login-accepted user=%s (%s)", pair->user, nopass);
+		ks_cred_found(sink, t, NULL, NULL, out);
+		return true;
+	case KS_END_REJECTED:
+		ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
+		return false;
+	case KS_END_UNSUPPORTED:
+	case KS_END_ERROR:
+		break;
+	}
+	ks_cred_audit(sink, t, "error: %s", why);
+	out->status = e == KS_END_UNSUPPORTED ? KS_CRED_UNSUPPORTED : KS_CRED_ERROR;
+	ks_cred_detail(out, "%s: %s", proto, why);
+	return true;
+}
+
+int ks_cred_all_rejected(struct ks_cred_result *out)
+{
+	out->status = KS_CRED_REJECTED;
+	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
+	return 0;
+}

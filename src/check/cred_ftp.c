@@ -21,8 +21,6 @@
 
 #define REPLY_MAX 8192 /* bytes of one reply */
 
-enum attempt_end { END_ACCEPTED, END_NOPASS, END_REJECTED, END_UNSUPPORTED, END_ERROR };
-
 /* Reads one whole reply into f. 0, or an error with why set. */
 static int reply(int fd, int64_t deadline, struct ks_ftp *f, char *why, size_t whylen)
 {
@@ -68,33 +66,33 @@ static bool needs_tls(const struct ks_ftp *f)
 	       ks_probe_ifind(b, n, "ssl") >= 0;
 }
 
-static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms, char *why,
+static enum ks_cred_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms, char *why,
 				size_t whylen)
 {
 	int64_t deadline = ks_cred_deadline(io_ms);
 	struct ks_ftp f;
 	if (reply(fd, deadline, &f, why, whylen) != 0)
-		return END_ERROR;
+		return KS_END_ERROR;
 	if (f.code != 220) {
 		snprintf(why, whylen, "greeting %u: %.100s", f.code, f.banner);
-		return END_ERROR;
+		return KS_END_ERROR;
 	}
 	if (command(fd, deadline, "USER", pair->user, &f, why, whylen) != 0)
-		return END_ERROR;
-	enum attempt_end e;
+		return KS_END_ERROR;
+	enum ks_cred_end e;
 	if (f.code == 230) {
-		e = END_NOPASS;
+		e = KS_END_NOPASS;
 	} else if (f.code == 331 || f.code == 332) {
 		if (command(fd, deadline, "PASS", pair->pass, &f, why, whylen) != 0)
-			return END_REJECTED; /* some servers drop the line after a bad PASS */
-		e = f.code == 230 || f.code == 202 ? END_ACCEPTED : END_REJECTED;
+			return KS_END_REJECTED; /* some servers drop the line after a bad PASS */
+		e = f.code == 230 || f.code == 202 ? KS_END_ACCEPTED : KS_END_REJECTED;
 	} else if (f.code == 530 && needs_tls(&f)) {
 		/* "530 Non-anonymous sessions must use encryption": FTPS only;
 		 * AUTH TLS is not tried. */
 		snprintf(why, whylen, "server requires TLS (AUTH TLS is not tried)");
-		e = END_UNSUPPORTED;
+		e = KS_END_UNSUPPORTED;
 	} else {
-		e = END_REJECTED; /* 530 "not allowed" for this user, 421 ... */
+		e = KS_END_REJECTED; /* 530 "not allowed" for this user, 421 ... */
 	}
 	(void)ks_cred_send(fd, "QUIT\r\n", 6, deadline);
 	return e;
@@ -118,34 +116,11 @@ int ks_cred_check_ftp(const struct ks_cred_target *t, const struct ks_cred_list 
 		if (r == KS_EDECLINED)
 			return r;
 		out->attempts++;
-		enum attempt_end e = r == 0 ? attempt(fd, pair, lim->io_ms, why, sizeof why) : END_ERROR;
+		enum ks_cred_end e = r == 0 ? attempt(fd, pair, lim->io_ms, why, sizeof why) : KS_END_ERROR;
 		if (fd >= 0)
 			close(fd);
-		switch (e) {
-		case END_ACCEPTED:
-			ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
-			ks_cred_found(sink, t, pair, NULL, out);
+		if (ks_cred_end(sink, t, pair, e, "no password asked", why, out))
 			return 0;
-		case END_NOPASS:
-			ks_cred_audit(sink, t, "login-accepted user=%s (no password asked)", pair->user);
-			ks_cred_found(sink, t, NULL, NULL, out);
-			return 0;
-		case END_REJECTED:
-			ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
-			break;
-		case END_UNSUPPORTED:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_UNSUPPORTED;
-			ks_cred_detail(out, "ftp: %s", why);
-			return 0;
-		case END_ERROR:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_ERROR;
-			ks_cred_detail(out, "ftp: %s", why);
-			return 0;
-		}
 	}
-	out->status = KS_CRED_REJECTED;
-	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
-	return 0;
+	return ks_cred_all_rejected(out);
 }

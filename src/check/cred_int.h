@@ -36,6 +36,27 @@ void ks_cred_found(const struct ks_survey_sink *sink, const struct ks_cred_targe
 void ks_cred_detail(struct ks_cred_result *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* How one login attempt ended (the checkers' common outcomes). */
+enum ks_cred_end {
+	KS_END_ACCEPTED,    /* the pair was accepted */
+	KS_END_NOLOGIN,     /* access at once: nothing was asked */
+	KS_END_NOPASS,      /* access after the user name: no password asked */
+	KS_END_REJECTED,
+	KS_END_UNSUPPORTED, /* no method we try (no login prompt, publickey only, TLS required) */
+	KS_END_ERROR,       /* network or protocol error */
+};
+
+/* Audits attempt e with pair (nopass: the note of a NOPASS end, e.g. "no
+ * password asked") and, when e decides the check, fills out (status,
+ * detail "PROTO: why" from why) and emits the finding of a success.
+ * Returns true when the check is decided (stop), false after a rejection
+ * (try the next pair). */
+bool ks_cred_end(const struct ks_survey_sink *sink, const struct ks_cred_target *t,
+		 const struct ks_cred_pair *pair, enum ks_cred_end e, const char *nopass,
+		 const char *why, struct ks_cred_result *out);
+/* Ends a check in which every pair tried was rejected. Returns 0. */
+int ks_cred_all_rejected(struct ks_cred_result *out);
+
 /* Sleeps lim->gap_ms before every attempt but the first (i > 0). */
 void ks_cred_gap(const struct ks_cred_limits *lim, unsigned i);
 

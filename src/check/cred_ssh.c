@@ -27,8 +27,6 @@
 
 #define KBDINT_ROUNDS 4 /* info-request rounds answered per attempt */
 
-enum attempt_end { END_ACCEPTED, END_NOPASS, END_REJECTED, END_UNSUPPORTED, END_ERROR };
-
 static int kbdint(ssh_session s, const char *pass)
 {
 	int rc = ssh_userauth_kbdint(s, NULL, NULL);
@@ -42,15 +40,15 @@ static int kbdint(ssh_session s, const char *pass)
 	return rc == SSH_AUTH_INFO ? SSH_AUTH_DENIED : rc;
 }
 
-static enum attempt_end attempt(const struct ks_cred_target *t, const struct ks_scope *scope,
+static enum ks_cred_end attempt(const struct ks_cred_target *t, const struct ks_scope *scope,
 				const struct ks_cred_pair *pair, const struct ks_cred_limits *lim,
 				bool *declined, char *why, size_t whylen)
 {
-	enum attempt_end e = END_ERROR;
+	enum ks_cred_end e = KS_END_ERROR;
 	ssh_session s = ssh_new();
 	if (!s) {
 		snprintf(why, whylen, "ssh_new failed");
-		return END_ERROR;
+		return KS_END_ERROR;
 	}
 	char host[KS_ADDR_STRLEN + 2];
 	ks_cred_host(t, host, sizeof host, false);
@@ -78,7 +76,7 @@ static enum attempt_end attempt(const struct ks_cred_target *t, const struct ks_
 	}
 	int rc = ssh_userauth_none(s, NULL);
 	if (rc == SSH_AUTH_SUCCESS) {
-		e = END_NOPASS;
+		e = KS_END_NOPASS;
 		goto disc;
 	}
 	if (rc == SSH_AUTH_ERROR) {
@@ -92,13 +90,13 @@ static enum attempt_end attempt(const struct ks_cred_target *t, const struct ks_
 		rc = kbdint(s, pair->pass);
 	else {
 		snprintf(why, whylen, "server offers neither password nor keyboard-interactive");
-		e = END_UNSUPPORTED;
+		e = KS_END_UNSUPPORTED;
 		goto disc;
 	}
 	if (rc == SSH_AUTH_SUCCESS)
-		e = END_ACCEPTED;
+		e = KS_END_ACCEPTED;
 	else if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL)
-		e = END_REJECTED;
+		e = KS_END_REJECTED;
 	else
 		snprintf(why, whylen, "%s", ssh_get_error(s));
 disc:
@@ -122,35 +120,12 @@ int ks_cred_check_ssh(const struct ks_cred_target *t, const struct ks_cred_list 
 		char why[200] = "";
 		bool declined = false;
 		ks_cred_gap(lim, i);
-		enum attempt_end e = attempt(t, scope, pair, lim, &declined, why, sizeof why);
+		enum ks_cred_end e = attempt(t, scope, pair, lim, &declined, why, sizeof why);
 		if (declined)
 			return KS_EDECLINED;
 		out->attempts++;
-		switch (e) {
-		case END_ACCEPTED:
-			ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
-			ks_cred_found(sink, t, pair, NULL, out);
+		if (ks_cred_end(sink, t, pair, e, "none authentication", why, out))
 			return 0;
-		case END_NOPASS:
-			ks_cred_audit(sink, t, "login-accepted user=%s (none authentication)", pair->user);
-			ks_cred_found(sink, t, NULL, NULL, out);
-			return 0;
-		case END_REJECTED:
-			ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
-			break;
-		case END_UNSUPPORTED:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_UNSUPPORTED;
-			ks_cred_detail(out, "ssh: %s", why);
-			return 0;
-		case END_ERROR:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_ERROR;
-			ks_cred_detail(out, "ssh: %s", why);
-			return 0;
-		}
 	}
-	out->status = KS_CRED_REJECTED;
-	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
-	return 0;
+	return ks_cred_all_rejected(out);
 }

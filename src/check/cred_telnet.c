@@ -135,15 +135,6 @@ enum ks_cred_tn_verdict ks_cred_tn_decide(const uint8_t *text, size_t n, bool eo
 
 enum phase { WAIT_FIRST, AFTER_USER, AFTER_PASS };
 
-enum attempt_end {
-	END_ACCEPTED,    /* the pair was accepted */
-	END_NOLOGIN,     /* a shell at once: nothing was asked */
-	END_NOPASS,      /* a shell after the user name: no password asked */
-	END_REJECTED,
-	END_NOPROMPT,    /* no login prompt at all: not a login service we know */
-	END_ERROR,       /* network error, why set */
-};
-
 static int send_line(int fd, struct ks_telnet *tn, const char *s, int64_t deadline)
 {
 	char buf[KS_CRED_PASS_MAX + KS_CRED_USER_MAX + 4];
@@ -155,7 +146,7 @@ static int send_line(int fd, struct ks_telnet *tn, const char *s, int64_t deadli
 }
 
 /* One connection, one pair. */
-static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms,
+static enum ks_cred_end attempt(int fd, const struct ks_cred_pair *pair, uint32_t io_ms,
 				char *why, size_t whylen)
 {
 	static struct ks_telnet tn_zero;
@@ -169,7 +160,7 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 		long k = eof ? 0 : ks_cred_recv(fd, buf, sizeof buf, deadline);
 		if (k == KS_ESYS) {
 			snprintf(why, whylen, "connection reset");
-			return ph == WAIT_FIRST ? END_ERROR : END_REJECTED;
+			return ph == WAIT_FIRST ? KS_END_ERROR : KS_END_REJECTED;
 		}
 		bool timeout = k == KS_EAGAIN;
 		eof = eof || k == 0;
@@ -182,7 +173,7 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 			if (tn.out_len) {
 				if (ks_cred_send(fd, tn.out, tn.out_len, deadline) != 0) {
 					snprintf(why, whylen, "send failed");
-					return ph == WAIT_FIRST ? END_ERROR : END_REJECTED;
+					return ph == WAIT_FIRST ? KS_END_ERROR : KS_END_REJECTED;
 				}
 				tn.out_len = 0;
 			}
@@ -191,30 +182,30 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 		if (ph == AFTER_PASS) {
 			enum ks_cred_tn_verdict v = ks_cred_tn_decide(tn.data, tn.data_len, done);
 			if (v == KS_CRED_TN_ACCEPTED)
-				return END_ACCEPTED;
+				return KS_END_ACCEPTED;
 			if (v == KS_CRED_TN_REJECTED)
-				return END_REJECTED;
+				return KS_END_REJECTED;
 			continue;
 		}
 		enum ks_cred_tn_prompt p = ks_cred_tn_prompt(tn.data, tn.data_len);
 		if (ph == AFTER_USER && ks_cred_tn_failed(tn.data, tn.data_len))
-			return END_REJECTED;
+			return KS_END_REJECTED;
 		if (p == KS_CRED_TN_SHELL)
-			return ph == WAIT_FIRST ? END_NOLOGIN : END_NOPASS;
+			return ph == WAIT_FIRST ? KS_END_NOLOGIN : KS_END_NOPASS;
 		if (p == KS_CRED_TN_LOGIN && ph == WAIT_FIRST) {
 			if (send_line(fd, &tn, pair->user, deadline) != 0) {
 				snprintf(why, whylen, "send failed");
-				return END_ERROR;
+				return KS_END_ERROR;
 			}
 			ph = AFTER_USER;
 			continue;
 		}
 		if (p == KS_CRED_TN_LOGIN) /* asked for a login again */
-			return END_REJECTED;
+			return KS_END_REJECTED;
 		if (p == KS_CRED_TN_PASSWORD) {
 			if (send_line(fd, &tn, pair->pass, deadline) != 0) {
 				snprintf(why, whylen, "send failed");
-				return END_REJECTED;
+				return KS_END_REJECTED;
 			}
 			ph = AFTER_PASS;
 			continue;
@@ -223,9 +214,9 @@ static enum attempt_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 			if (ph == WAIT_FIRST) {
 				snprintf(why, whylen, "%s", eof ? "closed before a login prompt"
 								: "no login prompt");
-				return END_NOPROMPT;
+				return KS_END_UNSUPPORTED;
 			}
-			return END_REJECTED;
+			return KS_END_REJECTED;
 		}
 	}
 }
@@ -254,38 +245,10 @@ int ks_cred_check_telnet(const struct ks_cred_target *t, const struct ks_cred_li
 			ks_cred_detail(out, "%s", why);
 			return 0;
 		}
-		enum attempt_end e = attempt(fd, pair, lim->io_ms, why, sizeof why);
+		enum ks_cred_end e = attempt(fd, pair, lim->io_ms, why, sizeof why);
 		close(fd);
-		switch (e) {
-		case END_ACCEPTED:
-			ks_cred_audit(sink, t, "login-accepted user=%s", pair->user);
-			ks_cred_found(sink, t, pair, NULL, out);
+		if (ks_cred_end(sink, t, pair, e, "no password asked", why, out))
 			return 0;
-		case END_NOLOGIN:
-			ks_cred_audit(sink, t, "login-accepted user= (shell without login)");
-			ks_cred_found(sink, t, NULL, NULL, out);
-			return 0;
-		case END_NOPASS:
-			ks_cred_audit(sink, t, "login-accepted user=%s (no password asked)",
-				      pair->user);
-			ks_cred_found(sink, t, NULL, NULL, out);
-			return 0;
-		case END_REJECTED:
-			ks_cred_audit(sink, t, "login-rejected user=%s", pair->user);
-			break;
-		case END_NOPROMPT:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_UNSUPPORTED;
-			ks_cred_detail(out, "telnet: %s", why);
-			return 0;
-		case END_ERROR:
-			ks_cred_audit(sink, t, "error: %s", why);
-			out->status = KS_CRED_ERROR;
-			ks_cred_detail(out, "%s", why);
-			return 0;
-		}
 	}
-	out->status = KS_CRED_REJECTED;
-	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
-	return 0;
+	return ks_cred_all_rejected(out);
 }
