@@ -78,11 +78,12 @@ nports=$(awk '/Ports:/ {h=$2; n=split($0, a, "Ports: "); split(a[2], p, ", ");
 check_eq "discovery agrees with nmap -sS" "$kports" "$nports"
 
 # The inventory: one service per open port of the list, SSH key exchanges listed.
-"$KANSOKU" --db "$DB" --format csv survey services --round 1 >"$W/services.csv"
-check_eq "survey services: one row per open port" "$(($(wc -l <"$W/services.csv") - 1))" \
+"$KANSOKU" --db "$DB" --format json survey services --round 1 >"$W/services.json"
+check_eq "survey services: one per open port" "$(jq length "$W/services.json")" \
 	"$(lab_open_ports -d | wc -l)"
 check_eq "survey services: every SSH service lists its key exchanges, none post-quantum" \
-	"$(awk -F, '$4 == "ssh" && $14 ~ /curve25519-sha256/ && $16 == "no"' "$W/services.csv" | wc -l)" \
+	"$(jq '[.[] | select(.module == "ssh" and (.facts | test("ssh_kex=[^;]*curve25519-sha256"))
+		and .post_quantum_kex == false)] | length' "$W/services.json")" \
 	"$(lab_open_ports -d | grep -c ' 22/tcp')"
 
 # Audit: every probe and login attempt.

@@ -92,10 +92,15 @@ case $err in *"no UDP probe for port 99"*) pass "unknown UDP probe named" ;; *) 
 k survey run --scope "$W/s2.txt" --rate 0 --dry-run >/dev/null 2>&1
 check_eq "--rate 0 refused" "$?" 2
 
-# Without --dry-run nothing is sent: sending is not built yet.
-err=$(k survey run --scope "$W/s2.txt" 2>&1)
-check_eq "no sending without --dry-run (exit 2)" "$?" 2
-check_eq "no sending message" "$err" "kansoku: survey run: sending is not built yet; use --dry-run"
+# Without --dry-run the round runs (loopback only here: tests/integration/t_survey_lab.sh
+# surveys the lab's namespaces), and a syntax error in the scope sends nothing at all.
+printf '127.0.0.1/32 allow-reserved\n' >"$W/lo.txt"
+out=$(k survey run --scope "$W/lo.txt" --ports 1 --method connect 2>&1)
+check_eq "a round without --dry-run (exit 0)" "$?" 0
+case $out in *"round 1 complete (connect discovery)"*) pass "the round is complete" ;; *) fail "the round is complete" "$out" ;; esac
+printf '127.0.0.1/33 allow-reserved\n' >"$W/bad.txt"
+k survey run --scope "$W/bad.txt" --ports 1 --method connect >/dev/null 2>&1
+check_eq "a bad scope file sends nothing (exit 3)" "$?" 3
 # The dry run opens no socket at all (checked where strace is available).
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	strace -f -e trace=socket,connect,sendto,sendmsg,sendmmsg -o "$W/trace" \
