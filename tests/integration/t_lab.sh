@@ -178,6 +178,7 @@ check_eq "mqtt anonymous publish accepted" "$(mqtt_try "$LAB_MQTT")" accepted
 # DNS: the open resolver answers any name recursively (RA set); the local
 # one answers its own name and refuses the rest.
 check_eq "open resolver answers www.example.com" "$(dns_try "$LAB_RESOLVER" www.example.com)" "NOERROR 192.0.2.1"
+check_eq "open resolver answers kansoku's probe name" "$(dns_try "$LAB_RESOLVER" kansoku-probe.example)" "NOERROR 192.0.2.1"
 flags=$(s dig +tries=1 +time=3 "@$LAB_RESOLVER" www.example.com A | grep -o 'flags: [a-z ]*')
 case $flags in *" ra"*) pass "open resolver sets RA ($flags)" ;; *) fail "open resolver sets RA" "$flags" ;; esac
 check_eq "local-only DNS refuses www.example.com" "$(dns_try "$LAB_DNS_LOCAL" www.example.com)" "REFUSED none"

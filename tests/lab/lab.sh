@@ -187,7 +187,6 @@ _lab_user() {
 	# from /etc/shells; dropbear runs a forced command (iot-login.sh shell)
 	# instead, and vsftpd runs no shell.
 	useradd -M -N -g nogroup -d "$LAB_DIR/ftp" -s /bin/sh -c "kansoku lab $LAB_ID" "$LAB_USER" || return 1
-	touch "$LAB_DIR/user.created"
 	echo "$LAB_USER:$LAB_PASS" | chpasswd || return 1
 	return 0
 }
