@@ -5,6 +5,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need jq
 need text2pcap
+need editcap
+need perl
 ks_workdir
 ks_shared
 SH=$SHARED/data
@@ -30,6 +32,18 @@ check_eq "--force replaced the ingest" "$(sqlite3 "$W/ref.db" 'select count(*) f
 check_eq "stdin copy of an ingested file is skipped" "$(report "$W/ref.db")" "$REF"
 "$KANSOKU" -q --db "$W/stdin.db" darknet ingest --darknet $DN - <"$SYN"
 check_eq "stdin ingest equals file ingest" "$(report "$W/stdin.db")" "$REF"
+
+# Classic pcap files are read from a mapping: nanosecond timestamps and the
+# other byte order must give the same totals as the original file.
+editcap -F nsecpcap "$SYN" "$W/nsec.pcap"
+"$KANSOKU" -q --db "$W/nsec.db" darknet ingest --darknet $DN "$W/nsec.pcap"
+check_eq "nanosecond pcap equals microsecond pcap" "$(report "$W/nsec.db")" "$REF"
+perl -e 'local $/; $_ = <STDIN>; print pack("NnnNNNN", unpack("VvvVVVV", substr($_, 0, 24)));
+	for (my $o = 24; $o + 16 <= length; $o += 16 + $c) {
+		my @r = unpack("V4", substr($_, $o, 16)); $c = $r[2];
+		print pack("N4", @r), substr($_, $o + 16, $c); }' <"$SYN" >"$W/be.pcap"
+"$KANSOKU" -q --db "$W/be.db" darknet ingest --darknet $DN "$W/be.pcap"
+check_eq "big-endian pcap equals little-endian pcap" "$(report "$W/be.db")" "$REF"
 
 # A file cut in the middle of a packet: the packets before are kept,
 # the error names the file, packet number and byte offset, exit 3.
