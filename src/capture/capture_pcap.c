@@ -31,6 +31,10 @@
 
 /* libpcap's MAXIMUM_SNAPLEN: a larger record length means a damaged file */
 #define PCAP_MAX_CAPLEN 262144u
+/* Pages of the mapping already read are dropped from the process in steps
+ * of this size (they stay in the page cache), so that reading a large file
+ * does not count it all in the resident set. */
+#define MAP_STEP ((size_t)32 << 20)
 
 struct ks_capture {
 	pcap_t *p;
@@ -47,6 +51,7 @@ struct ks_capture {
 	/* mapped classic pcap file (map != NULL): records are read from rd */
 	const uint8_t *map;
 	size_t map_len;
+	size_t map_done; /* pages below this offset have been dropped */
 	struct ks_rd rd;
 	int swapped, nsec;
 	uint32_t snap;
@@ -81,6 +86,36 @@ static int hash_file(const char *path, char out[33], char *err, size_t errlen)
 	hex128(XXH3_128bits_digest(st), out);
 	XXH3_freeState(st);
 	return 0;
+}
+
+/* Drops the pages of the mapping below off (rounded down to a page) from
+ * the process. */
+static void drop_below(struct ks_capture *c, size_t off)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), end = off / pg * pg;
+	if (end > c->map_done) {
+		madvise((void *)(uintptr_t)(c->map + c->map_done), end - c->map_done, MADV_DONTNEED);
+		c->map_done = end;
+	}
+}
+
+/* Content hash of the mapped file, a step at a time. */
+static void hash_map(struct ks_capture *c)
+{
+	XXH3_state_t *st = XXH3_createState();
+	if (!st) {
+		hex128(XXH3_128bits(c->map, c->map_len), c->hash);
+		return;
+	}
+	XXH3_128bits_reset(st);
+	for (size_t off = 0; off < c->map_len; off += MAP_STEP) {
+		size_t n = c->map_len - off < MAP_STEP ? c->map_len - off : MAP_STEP;
+		XXH3_128bits_update(st, c->map + off, n);
+		drop_below(c, off + n);
+	}
+	hex128(XXH3_128bits_digest(st), c->hash);
+	XXH3_freeState(st);
+	c->map_done = 0;
 }
 
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)
@@ -172,7 +207,7 @@ int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, s
 		if (S_ISREG(st.st_mode))
 			try_map(c, path, st.st_size);
 		if (c->map) {
-			hex128(XXH3_128bits(c->map, c->map_len), c->hash);
+			hash_map(c);
 		} else if (hash_file(path, c->hash, err, errlen) != 0) {
 			goto fail;
 		}
@@ -337,6 +372,8 @@ static int next_mapped(struct ks_capture *c, struct ks_frame *f)
 		return KS_EIO;
 	}
 	c->count++;
+	if (at >= c->map_done + 2 * MAP_STEP)
+		drop_below(c, at - MAP_STEP); /* well behind any frame still in use */
 	f->data = d;
 	f->caplen = caplen > c->snap ? c->snap : caplen; /* libpcap cuts to the snapshot length */
 	f->wirelen = v[3];

@@ -194,6 +194,10 @@ static int ingest_one(const char *path, const struct dn_opts *o, const struct ks
 		ks_capture_close(cap);
 		return KS_EXIT_FAIL;
 	}
+	/* Source tables are stored by a second thread while counting goes on;
+	 * without it (no memory for a second table) everything still works. */
+	if (ks_dn_agg_start_writer(agg) != 0)
+		ks_debug("%s: no writer thread; storing and counting take turns", path);
 	struct ks_dn_run_stats rs;
 	memset(&rs, 0, sizeof rs);
 	struct ks_dn_run_opts ro = {dn, ks_log_level >= 0, &stop_flag, 0, NULL, NULL};
