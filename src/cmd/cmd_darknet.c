@@ -194,13 +194,23 @@ static int ingest_one(const char *path, const struct dn_opts *o, const struct ks
 		ks_capture_close(cap);
 		return KS_EXIT_FAIL;
 	}
+	/* The largest IPv4 range of the darknet, if not too large, is
+	 * counted per address without hashing. */
+	size_t big = dn->nv4;
+	for (size_t i = 0; i < dn->nv4; i++) {
+		uint64_t w = (uint64_t)dn->v4hi[i] - dn->v4lo[i] + 1;
+		if (w <= KS_DN_DIRECT_MAX && (big == dn->nv4 || w > (uint64_t)dn->v4hi[big] - dn->v4lo[big] + 1))
+			big = i;
+	}
+	if (big < dn->nv4)
+		ks_dn_agg_direct_v4(agg, dn->v4lo[big], dn->v4hi[big] - dn->v4lo[big] + 1);
 	/* Source tables are stored by a second thread while counting goes on;
 	 * without it (no memory for a second table) everything still works. */
 	if (ks_dn_agg_start_writer(agg) != 0)
 		ks_debug("%s: no writer thread; storing and counting take turns", path);
 	struct ks_dn_run_stats rs;
 	memset(&rs, 0, sizeof rs);
-	struct ks_dn_run_opts ro = {dn, ks_log_level >= 0, &stop_flag, 0, NULL, NULL};
+	struct ks_dn_run_opts ro = {dn, ks_log_level >= 0, &stop_flag, 0, NULL, NULL, 1};
 	int64_t t0 = ks_time_now_us();
 	int run = ks_dn_run(cap, agg, &ro, &rs, err, sizeof err);
 	int exit_code = KS_EXIT_OK;
@@ -468,7 +478,7 @@ int cmd_darknet_capture(int argc, char **argv)
 	memset(&rs, 0, sizeof rs);
 	struct live_ctx lc = {st, agg, &sc, &rs, {0}, &o, ifname, ks_time_now_us(), 0};
 	struct ks_dn_run_opts ro = {&dn, ks_log_level >= 0, &stop_flag, (int64_t)interval * 1000000,
-				    live_interval, &lc};
+				    live_interval, &lc, 0};
 	if (live_begin(&lc) != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;

@@ -168,6 +168,10 @@ struct ks_dn_agg {
 	struct ks_dn_src *last; /* cache: last entry used */
 	uint32_t max_hour;      /* largest hour counted into cur (writer mode) */
 	struct writer w;
+	/* direct table: packets per class of the IPv4 addresses
+	 * [dfirst, dfirst + dcount), indexed by address - dfirst */
+	uint64_t (*dtab)[KS_DN__NCLASS];
+	uint32_t dfirst, dcount;
 	struct dest_ent *dst;
 	struct index didx;
 	uint32_t ndst;
@@ -280,6 +284,7 @@ void ks_dn_agg_free(struct ks_dn_agg *a)
 	srctab_release(&a->tab[0], &a->lim);
 	srctab_release(&a->tab[1], &a->lim);
 	big_free(a->dst, (size_t)a->lim.max_dests * sizeof *a->dst);
+	big_free(a->dtab, (size_t)a->dcount * sizeof *a->dtab);
 	free(a->didx.slot);
 	tab64_release(&a->port_hour);
 	tab64_release(&a->counters);
@@ -350,28 +355,34 @@ static inline int index_wants_growth(const struct index *ix, uint32_t n)
  * sorted and deduplicated, and its dests point into keys. */
 static int settle_dests(struct srctab *a, uint32_t max_dests, uint32_t **keys_out)
 {
+	/* The scatter runs on a compact array of end offsets (4 bytes an
+	 * entry, cache-resident) rather than on the 128-byte entries. */
 	uint32_t *keys = malloc(((size_t)a->nlog + 1) * sizeof *keys), *tmp = NULL;
+	uint32_t *pos = malloc(((size_t)a->nsrc + 1) * sizeof *pos);
 	size_t tmp_cap = 0;
-	if (!keys)
+	if (!keys || !pos) {
+		free(keys);
+		free(pos);
 		return KS_ENOMEM;
+	}
 	uint32_t off = 0;
 	for (uint32_t i = 0; i < a->nsrc; i++) {
-		uint32_t c = a->src[i].nlog;
-		a->src[i].nlog = off;
-		off += c;
+		pos[i] = off;
+		off += a->src[i].nlog;
 	}
 	for (uint32_t j = 0; j < a->nlog; j++)
-		keys[a->src[a->log[j] >> 32].nlog++] = (uint32_t)a->log[j];
+		keys[pos[a->log[j] >> 32]++] = (uint32_t)a->log[j];
 	uint32_t start = 0;
 	for (uint32_t i = 0; i < a->nsrc; i++) {
 		struct ks_dn_src *e = &a->src[i];
-		uint32_t n = e->nlog - start, *v = keys + start;
-		start = e->nlog;
+		uint32_t n = pos[i] - start, *v = keys + start;
+		start = pos[i];
 		if (n > KS_SORT_SMALL && n > tmp_cap) {
 			free(tmp);
 			tmp_cap = n;
 			if (!(tmp = malloc(tmp_cap * sizeof *tmp))) {
 				free(keys);
+				free(pos);
 				return KS_ENOMEM;
 			}
 		}
@@ -386,6 +397,7 @@ static int settle_dests(struct srctab *a, uint32_t max_dests, uint32_t **keys_ou
 		e->ndests = n;
 	}
 	free(tmp);
+	free(pos);
 	*keys_out = keys;
 	return 0;
 }
@@ -517,6 +529,17 @@ static int flush_sources(struct ks_dn_agg *a)
 static int flush_dests(struct ks_dn_agg *a)
 {
 	int r = wait_idle(a); /* the sink is not called from two threads at once */
+	for (uint32_t i = 0; i < a->dcount && r == 0; i++) {
+		uint64_t *c = a->dtab[i], any = 0;
+		for (int k = 0; k < KS_DN__NCLASS; k++)
+			any |= c[k];
+		if (!any)
+			continue;
+		struct ks_addr x;
+		ks_addr_from_v4(&x, a->dfirst + i);
+		r = a->sink->dest(a->sink->ctx, &x, c);
+		memset(c, 0, sizeof a->dtab[i]);
+	}
 	for (uint32_t i = 0; i < a->ndst && r == 0; i++)
 		r = a->sink->dest(a->sink->ctx, &a->dst[i].addr, a->dst[i].cls);
 	memset(a->dst, 0, (size_t)a->ndst * sizeof *a->dst);
@@ -673,6 +696,11 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 	c[KS_DNC_DARKNET]++;
 	if (p->ipver == 4)
 		c[KS_DNC_DARKNET_V4]++;
+	uint32_t off = ks_addr_v4(&p->dst) - a->dfirst;
+	if (p->ipver == 4 && off < a->dcount) {
+		a->dtab[off][cls]++;
+		return 0;
+	}
 	return add_dest(a, &p->dst, hd, cls);
 }
 
@@ -703,10 +731,12 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 		if (r != 0)
 			return r;
 	}
+	uint8_t direct[KS_DN_BATCH];
 	for (size_t i = 0; i < n; i++) {
 		hr[i] = hour_of(v[i].ts_us);
 		hs[i] = src_hash(&v[i].pkt.src, hr[i]);
-		hd[i] = dst_hash(&v[i].pkt.dst);
+		direct[i] = v[i].pkt.ipver == 4 && ks_addr_v4(&v[i].pkt.dst) - a->dfirst < a->dcount;
+		hd[i] = direct[i] ? 0 : dst_hash(&v[i].pkt.dst);
 	}
 	/* At step i: index slots of packet i, the entries of packet i - AHEAD,
 	 * what those entries point to for packet i - 2 AHEAD, and count packet
@@ -717,11 +747,14 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 		const struct srctab *t = a->cur;
 		if (i < n) {
 			__builtin_prefetch(index_home(&t->sidx, hs[i]));
-			__builtin_prefetch(index_home(&a->didx, hd[i]));
+			if (direct[i])
+				__builtin_prefetch(a->dtab[ks_addr_v4(&v[i].pkt.dst) - a->dfirst]);
+			else
+				__builtin_prefetch(index_home(&a->didx, hd[i]));
 		}
 		if (i >= AHEAD && i - AHEAD < n) {
 			size_t j = i - AHEAD;
-			uint64_t s = *index_home(&t->sidx, hs[j]), d = *index_home(&a->didx, hd[j]);
+			uint64_t s = *index_home(&t->sidx, hs[j]), d = direct[j] ? 0 : *index_home(&a->didx, hd[j]);
 			if (s) {
 				/* an entry spans two cache lines */
 				const char *e = (const char *)&t->src[(uint32_t)s - 1];
@@ -750,6 +783,18 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 				return r;
 		}
 	}
+	return 0;
+}
+
+int ks_dn_agg_direct_v4(struct ks_dn_agg *a, uint32_t first, uint32_t count)
+{
+	if (a->dcount || count == 0 || count > KS_DN_DIRECT_MAX || first + (uint64_t)count > 1ull << 32)
+		return KS_EINVAL;
+	a->dtab = big_alloc((size_t)count * sizeof *a->dtab);
+	if (!a->dtab)
+		return KS_ENOMEM;
+	a->dfirst = first;
+	a->dcount = count;
 	return 0;
 }
 

@@ -93,6 +93,14 @@ void ks_dn_agg_free(struct ks_dn_agg *a);
  * and the aggregator goes on without it. */
 int ks_dn_agg_start_writer(struct ks_dn_agg *a);
 
+/* Counts the darknet addresses [first, first + count) of IPv4 (host order)
+ * in a table indexed by address (no hashing, no cap) instead of the dests
+ * table; at most one range, count <= KS_DN_DIRECT_MAX (40 bytes an address
+ * of virtual memory, pages touched as addresses are hit). Before any add.
+ * KS_EINVAL or KS_ENOMEM, and the dests table is used as before. */
+#define KS_DN_DIRECT_MAX (1u << 20)
+int ks_dn_agg_direct_v4(struct ks_dn_agg *a, uint32_t first, uint32_t count);
+
 /* Counts one decoded darknet packet of class cls with tags, at ts_us. */
 int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,
 		  unsigned tags, int64_t ts_us);

@@ -1131,3 +1131,47 @@ KS_TEST(agg_writer_thread_error_returned)
 	CHECK_EQ_U64(got, 42);
 	agg_close(a, &r);
 }
+
+/* Addresses counted in the direct IPv4 table come out exactly as from the
+ * hashed table, beside addresses outside its range and IPv6 ones, also
+ * after a flush in the middle. */
+KS_TEST(agg_direct_v4_same_dests)
+{
+	struct rec r[2] = {{0}, {0}};
+	struct ks_dn_sink sink[2];
+	struct ks_dn_limits lim = lim_default();
+	struct ks_dn_agg *a[2];
+	for (int w = 0; w < 2; w++) {
+		a[w] = agg_open(&r[w], &sink[w], &lim);
+		if (!a[w])
+			return;
+	}
+	CHECK_EQ_U64(ks_dn_agg_direct_v4(a[1], DN(0), 256), 0);
+	CHECK_EQ_U64(ks_dn_agg_direct_v4(a[1], DN(0), 256), KS_EINVAL); /* one range only */
+	for (int w = 0; w < 2; w++) {
+		uint32_t x = 99;
+		for (int k = 0; k < 3000; k++) {
+			x = x * 1103515245u + 12345u;
+			struct ks_pkt p = x % 11 ? mk4(SRC_A + x % 5, DN((x >> 8) % 300), 6, 23)
+						 : mk6((uint8_t)x, (uint8_t)(x >> 8), 17, 53);
+			CHECK_EQ_U64(ks_dn_agg_add(a[w], &p, (enum ks_dn_class)((x >> 3) % KS_DN__NCLASS), 0, T0 + k), 0);
+			if (k == 1500)
+				CHECK_EQ_U64(ks_dn_agg_flush(a[w]), 0);
+		}
+		CHECK_EQ_U64(ks_dn_agg_flush(a[w]), 0);
+	}
+	CHECK_EQ_U64(r[1].ndst, r[0].ndst);
+	int bad = 0;
+	for (size_t i = 0; i < r[0].ndst; i++) {
+		uint64_t c0[KS_DN__NCLASS] = {0}, c1[KS_DN__NCLASS] = {0};
+		for (int w = 0; w < 2; w++)
+			for (size_t j = 0; j < r[w].ndst; j++)
+				if (memcmp(r[w].dst[j].addr.b, r[0].dst[i].addr.b, 16) == 0)
+					for (int c = 0; c < KS_DN__NCLASS; c++)
+						(w ? c1 : c0)[c] += r[w].dst[j].cls[c];
+		bad += memcmp(c0, c1, sizeof c0) != 0;
+	}
+	CHECK_EQ_U64(bad, 0);
+	for (int w = 0; w < 2; w++)
+		agg_close(a[w], &r[w]);
+}
