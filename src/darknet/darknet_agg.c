@@ -145,6 +145,7 @@ struct srctab {
 	uint64_t *log; /* entry << 32 | destination key, one per probe packet */
 	uint32_t nlog;
 	uint64_t dests_saturated; /* added to the stats when the table is handed back */
+	uint32_t *keys;           /* destinations already settled (see flush), or NULL */
 };
 
 /* The writer thread (ks_dn_agg_start_writer): it takes a full source table
@@ -272,6 +273,7 @@ static void srctab_release(struct srctab *t, const struct ks_dn_limits *lim)
 	big_free(t->src_mem, src_bytes(lim));
 	big_free(t->log, (size_t)lim->max_log * sizeof *t->log);
 	free(t->sidx.slot);
+	free(t->keys);
 }
 
 static void writer_stop(struct ks_dn_agg *a);
@@ -405,8 +407,11 @@ static int settle_dests(struct srctab *a, uint32_t max_dests, uint32_t **keys_ou
 /* Hands every entry of t to the sink and empties t. */
 static int write_table(struct srctab *t, const struct ks_dn_sink *sink, uint32_t max_dests)
 {
-	uint32_t *keys = NULL;
-	int r = settle_dests(t, max_dests, &keys);
+	uint32_t *keys = t->keys;
+	int r = 0;
+	t->keys = NULL;
+	if (!keys)
+		r = settle_dests(t, max_dests, &keys);
 	for (uint32_t i = 0; i < t->nsrc && r == 0; i++)
 		r = sink->source(sink->ctx, &t->src[i]);
 	free(keys);
@@ -435,6 +440,8 @@ static void *writer_main(void *arg)
 		if (!skip) {
 			r = write_table(t, a->sink, a->lim.max_dests_per_source);
 		} else {
+			free(t->keys);
+			t->keys = NULL;
 			release_sources(t);
 			memset(t->src, 0, (size_t)t->nsrc * sizeof *t->src);
 			index_clear(&t->sidx);
@@ -800,7 +807,13 @@ int ks_dn_agg_direct_v4(struct ks_dn_agg *a, uint32_t first, uint32_t count)
 
 int ks_dn_agg_flush(struct ks_dn_agg *a)
 {
-	int r = flush_sources(a);
+	int r = 0;
+	/* With a writer, the last table's destinations are sorted out here
+	 * while the writer may still be storing the table before it. */
+	if (a->w.running && a->cur->nsrc > 0 && !a->cur->keys)
+		r = settle_dests(a->cur, a->lim.max_dests_per_source, &a->cur->keys);
+	if (r == 0)
+		r = flush_sources(a);
 	if (r == 0)
 		r = wait_idle(a);
 	if (r == 0)
