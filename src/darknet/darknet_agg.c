@@ -200,16 +200,14 @@ static inline uint64_t addr_hash(const struct ks_addr *x, uint64_t salt)
 }
 
 /* Zeroed memory for a large table, from its own mapping: pages are only
- * allocated as they are touched, and transparent huge pages are asked for,
- * since every packet lands at a random place in the table and 4 KiB pages
- * would make most of those a TLB miss too. NULL on failure. */
+ * allocated as they are touched, and given back whole on release.
+ * (Transparent huge pages were tried for the TLB misses of random
+ * probes: on the benchmark machine they cost more system time, zeroing
+ * 2 MiB at a time, than they saved.) NULL on failure. */
 static void *big_alloc(size_t n)
 {
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, n, MADV_HUGEPAGE); /* a hint; fine if unsupported */
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 static void big_free(void *p, size_t n)
@@ -331,12 +329,6 @@ static int index_grow(struct index *ix, const void *a, uint32_t n,
 	uint64_t *t = calloc(ncap, sizeof *t);
 	if (!t)
 		return KS_ENOMEM;
-	/* large indexes are probed at random too: huge pages for the whole
-	 * 2 MiB pages inside the allocation (see big_alloc) */
-	uintptr_t lo = ((uintptr_t)t + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
-	uintptr_t hi = ((uintptr_t)(t + ncap)) & ~(uintptr_t)((2u << 20) - 1);
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 	free(ix->slot);
 	ix->slot = t;
 	ix->mask = ncap - 1;
