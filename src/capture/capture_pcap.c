@@ -34,7 +34,7 @@
 /* Pages of the mapping already read are dropped from the process in steps
  * of this size (they stay in the page cache), so that reading a large file
  * does not count it all in the resident set. */
-#define MAP_STEP ((size_t)32 << 20)
+#define MAP_STEP ((size_t)8 << 20)
 
 struct ks_capture {
 	pcap_t *p;
