@@ -360,7 +360,7 @@ static int next_mapped(struct ks_capture *c, struct ks_frame *f)
 	if (caplen > PCAP_MAX_CAPLEN) {
 		snprintf(c->err, sizeof c->err,
 			 "%s: packet %llu (byte offset %zu): invalid packet capture length %u, bigger than "
-			 "maximum of %u", c->name, (unsigned long long)c->count + 1, at, caplen, PCAP_MAX_CAPLEN);
+			 "snaplen of %u", c->name, (unsigned long long)c->count + 1, at, caplen, c->snap);
 		return KS_EIO;
 	}
 	left = ks_rd_left(rd);
