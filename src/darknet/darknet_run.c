@@ -99,6 +99,7 @@ struct pipe {
 	uint64_t head, tail; /* blocks produced, consumed */
 	int done;            /* the reader has finished */
 	int abort;           /* the consumer gives up (an aggregation error) */
+	int rwait, cwait;    /* the reader, the consumer is waiting: wake it */
 	int rc;              /* the reader's result: 0, KS_EIO or KS_EINVAL */
 	struct ks_capture *cap;
 	const struct ks_dn_run_opts *o;
@@ -115,8 +116,11 @@ static void *reader_main(void *arg)
 	int rc = 0;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (p->head - p->tail == NBLOCK && !p->abort)
+		while (p->head - p->tail == NBLOCK && !p->abort) {
+			p->rwait = 1;
 			pthread_cond_wait(&p->cv, &p->mu);
+		}
+		p->rwait = 0;
 		int stop = p->abort;
 		pthread_mutex_unlock(&p->mu);
 		if (stop)
@@ -158,7 +162,8 @@ static void *reader_main(void *arg)
 			p->done = 1;
 			p->rc = rc;
 		}
-		pthread_cond_broadcast(&p->cv);
+		if (p->cwait || end)
+			pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 		if (end)
 			break;
@@ -218,8 +223,11 @@ static int run_threaded(struct ks_capture *cap, struct ks_dn_agg *agg, const str
 	int r = 0;
 	for (;;) {
 		pthread_mutex_lock(&p.mu);
-		while (p.head == p.tail && !p.done)
+		while (p.head == p.tail && !p.done) {
+			p.cwait = 1;
 			pthread_cond_wait(&p.cv, &p.mu);
+		}
+		p.cwait = 0;
 		if (p.head == p.tail) {
 			pthread_mutex_unlock(&p.mu);
 			break;
@@ -231,7 +239,10 @@ static int run_threaded(struct ks_capture *cap, struct ks_dn_agg *agg, const str
 		p.tail++;
 		if (r != 0)
 			p.abort = 1;
-		pthread_cond_broadcast(&p.cv);
+		/* a waiting reader is woken when half the ring is free, so that
+		 * it fills several blocks per wake-up */
+		if (r != 0 || (p.rwait && p.head - p.tail <= NBLOCK / 2))
+			pthread_cond_broadcast(&p.cv);
 		pthread_mutex_unlock(&p.mu);
 		if (r != 0)
 			break;
