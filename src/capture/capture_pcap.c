@@ -2,7 +2,15 @@
 /* libpcap packet source; see capture.h. libpcap reads both pcap and pcapng
  * (pcap_fopen_offline), converting timestamps to microseconds. Streams are
  * read through a fopencookie() wrapper that hashes every byte libpcap
- * consumes, so standard input needs no temporary copy. */
+ * consumes, so standard input needs no temporary copy.
+ *
+ * Regular files in the classic pcap format (version 2.4, micro- or
+ * nanosecond timestamps, either byte order) take a faster path: libpcap
+ * still reads and checks the file header (link type, snapshot length), but
+ * the file is mapped and its records are read from the mapping through
+ * ks_rd, with libpcap's rules (caplen above 262144 is an error, above the
+ * snapshot length it is cut to it): no stdio copies, and the content hash
+ * is taken from the same mapping. */
 #include "capture.h"
 
 #include <errno.h>
@@ -11,12 +19,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include "ks_alloc.h"
 #include "ks_err.h"
+#include "ks_rd.h"
+
+/* libpcap's MAXIMUM_SNAPLEN: a larger record length means a damaged file */
+#define PCAP_MAX_CAPLEN 262144u
+/* Pages of the mapping already read are dropped from the process in steps
+ * of this size (they stay in the page cache), so that reading a large file
+ * does not count it all in the resident set. */
+#define MAP_STEP ((size_t)8 << 20)
 
 struct ks_capture {
 	pcap_t *p;
@@ -30,6 +48,13 @@ struct ks_capture {
 	int eof;
 	char hash[33];
 	int have_hash;
+	/* mapped classic pcap file (map != NULL): records are read from rd */
+	const uint8_t *map;
+	size_t map_len;
+	size_t map_done; /* pages below this offset have been dropped */
+	struct ks_rd rd;
+	int swapped, nsec;
+	uint32_t snap;
 	char err[512];
 };
 
@@ -63,6 +88,36 @@ static int hash_file(const char *path, char out[33], char *err, size_t errlen)
 	return 0;
 }
 
+/* Drops the pages of the mapping below off (rounded down to a page) from
+ * the process. */
+static void drop_below(struct ks_capture *c, size_t off)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), end = off / pg * pg;
+	if (end > c->map_done) {
+		madvise((void *)(uintptr_t)(c->map + c->map_done), end - c->map_done, MADV_DONTNEED);
+		c->map_done = end;
+	}
+}
+
+/* Content hash of the mapped file, a step at a time. */
+static void hash_map(struct ks_capture *c)
+{
+	XXH3_state_t *st = XXH3_createState();
+	if (!st) {
+		hex128(XXH3_128bits(c->map, c->map_len), c->hash);
+		return;
+	}
+	XXH3_128bits_reset(st);
+	for (size_t off = 0; off < c->map_len; off += MAP_STEP) {
+		size_t n = c->map_len - off < MAP_STEP ? c->map_len - off : MAP_STEP;
+		XXH3_128bits_update(st, c->map + off, n);
+		drop_below(c, off + n);
+	}
+	hex128(XXH3_128bits_digest(st), c->hash);
+	XXH3_freeState(st);
+	c->map_done = 0;
+}
+
 static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 {
 	struct ks_capture *c = cookie;
@@ -78,6 +133,45 @@ static int cookie_close(void *cookie)
 {
 	(void)cookie;
 	return 0;
+}
+
+/* Classic pcap magic numbers as read little-endian: micro- and nanosecond
+ * timestamps, in the writer's byte order or swapped. */
+static int classic_magic(const uint8_t *b, int *swapped, int *nsec)
+{
+	uint32_t m = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	*swapped = m == 0xd4c3b2a1u || m == 0x4d3cb2a1u;
+	*nsec = m == 0xa1b23c4du || m == 0x4d3cb2a1u;
+	return m == 0xa1b2c3d4u || m == 0xa1b23c4du || *swapped;
+}
+
+/* Maps path if it is a classic pcap 2.4 file of at least its header, for
+ * ks_capture_next's fast path; anything else (pcapng, other versions, a
+ * failed mmap) is left to libpcap's reader. */
+static void try_map(struct ks_capture *c, const char *path, off_t size)
+{
+	if (size < 24 || (uint64_t)size > SIZE_MAX)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	const uint8_t *b = m;
+	uint16_t major = (uint16_t)(b[4] | b[5] << 8), minor = (uint16_t)(b[6] | b[7] << 8);
+	if (!classic_magic(b, &c->swapped, &c->nsec) ||
+	    (c->swapped ? __builtin_bswap16(major) : major) != 2 ||
+	    (c->swapped ? __builtin_bswap16(minor) : minor) != 4) {
+		munmap(m, (size_t)size);
+		return;
+	}
+	madvise(m, (size_t)size, MADV_SEQUENTIAL);
+	c->map = b;
+	c->map_len = (size_t)size;
+	c->rd = ks_rd_make(b, c->map_len);
+	ks_rd_skip(&c->rd, 24);
 }
 
 int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, size_t errlen)
@@ -110,8 +204,13 @@ int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, s
 			ks_capture_close(c);
 			return KS_EINVAL;
 		}
-		if (hash_file(path, c->hash, err, errlen) != 0)
+		if (S_ISREG(st.st_mode))
+			try_map(c, path, st.st_size);
+		if (c->map) {
+			hash_map(c);
+		} else if (hash_file(path, c->hash, err, errlen) != 0) {
 			goto fail;
+		}
 		c->have_hash = 1;
 		f = fopen(path, "rb");
 		if (!f) {
@@ -119,8 +218,10 @@ int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, s
 			goto fail;
 		}
 		/* libpcap reads record by record through stdio; a large buffer
-		 * turns 4 KiB reads into 1 MiB ones. */
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
+		 * turns 4 KiB reads into 1 MiB ones. With the file mapped it
+		 * only reads the file header. */
+		if (!c->map)
+			setvbuf(f, NULL, _IOFBF, 1 << 20);
 	}
 	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!c->p) {
@@ -129,6 +230,26 @@ int ks_capture_open_file(const char *path, struct ks_capture **out, char *err, s
 		snprintf(err, errlen, "%s: not a readable pcap or pcapng file: %s", c->name, perr);
 		ks_capture_close(c);
 		return KS_EINVAL;
+	}
+	if (c->map) {
+		/* Link types whose records may exceed 262144 bytes (D-Bus, USB
+		 * and others kansoku does not decode) stay with libpcap, which
+		 * has read only the file header so far. */
+		switch (pcap_datalink(c->p)) {
+		case DLT_NULL:
+		case DLT_EN10MB:
+		case DLT_RAW:
+		case DLT_LOOP:
+		case DLT_LINUX_SLL:
+		case DLT_LINUX_SLL2:
+		case DLT_IPV4:
+		case DLT_IPV6:
+			c->snap = (uint32_t)pcap_snapshot(c->p);
+			break;
+		default:
+			munmap((void *)(uintptr_t)c->map, c->map_len);
+			c->map = NULL;
+		}
 	}
 	*out = c;
 	return 0;
@@ -184,6 +305,8 @@ void ks_capture_close(struct ks_capture *c)
 		pcap_close(c->p); /* closes the FILE it read from, cookie included */
 	if (c->hs)
 		XXH3_freeState(c->hs);
+	if (c->map)
+		munmap((void *)(uintptr_t)c->map, c->map_len);
 	free(c->name);
 	free(c);
 }
@@ -214,8 +337,54 @@ uint64_t ks_capture_count(const struct ks_capture *c)
 	return c->count;
 }
 
+/* ks_capture_next() on a mapped classic pcap file. */
+static int next_mapped(struct ks_capture *c, struct ks_frame *f)
+{
+	struct ks_rd *rd = &c->rd;
+	size_t at = ks_rd_off(rd), left = ks_rd_left(rd);
+	if (left == 0)
+		return KS_ENOENT;
+	const uint8_t *h = ks_rd_take(rd, 16);
+	if (!h) {
+		snprintf(c->err, sizeof c->err,
+			 "%s: packet %llu (byte offset %zu): truncated dump file; tried to read 16 header "
+			 "bytes, only got %zu", c->name, (unsigned long long)c->count + 1, at, left);
+		return KS_EIO;
+	}
+	uint32_t v[4];
+	memcpy(v, h, 16);
+	if (c->swapped)
+		for (int i = 0; i < 4; i++)
+			v[i] = __builtin_bswap32(v[i]);
+	uint32_t caplen = v[2];
+	if (caplen > PCAP_MAX_CAPLEN) {
+		snprintf(c->err, sizeof c->err,
+			 "%s: packet %llu (byte offset %zu): invalid packet capture length %u, bigger than "
+			 "snaplen of %u", c->name, (unsigned long long)c->count + 1, at, caplen, c->snap);
+		return KS_EIO;
+	}
+	left = ks_rd_left(rd);
+	const uint8_t *d = ks_rd_take(rd, caplen);
+	if (!d) {
+		snprintf(c->err, sizeof c->err,
+			 "%s: packet %llu (byte offset %zu): truncated dump file; tried to read %u captured "
+			 "bytes, only got %zu", c->name, (unsigned long long)c->count + 1, at, caplen, left);
+		return KS_EIO;
+	}
+	c->count++;
+	if (at >= c->map_done + 2 * MAP_STEP)
+		drop_below(c, at - MAP_STEP); /* well behind any frame still in use */
+	f->data = d;
+	f->caplen = caplen > c->snap ? c->snap : caplen; /* libpcap cuts to the snapshot length */
+	f->wirelen = v[3];
+	f->ts_us = (int64_t)v[0] * 1000000 + (c->nsec ? v[1] / 1000 : v[1]);
+	return 1;
+}
+
 int ks_capture_next(struct ks_capture *c, struct ks_frame *f)
 {
+	if (c->map)
+		return next_mapped(c, f);
 	struct pcap_pkthdr *h;
 	const u_char *d;
 	int rc = pcap_next_ex(c->p, &h, &d);

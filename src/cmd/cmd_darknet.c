@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,16 @@ static void print_summary(const char *name, const struct ks_dn_run_stats *rs, do
 		secs > 0 ? (double)rs->frames / secs / 1e6 : 0.0);
 }
 
+/* CPUs this process may run on (taskset, cgroups' cpusets); 1 if unknown. */
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 /* Ingests one file inside one transaction. Returns an exit code. */
 static int ingest_one(const char *path, const struct dn_opts *o, const struct ks_pset *dn,
 		      struct ks_store *st, struct ks_geo *geo)
@@ -194,9 +205,26 @@ static int ingest_one(const char *path, const struct dn_opts *o, const struct ks
 		ks_capture_close(cap);
 		return KS_EXIT_FAIL;
 	}
+	/* The largest IPv4 range of the darknet, if not too large, is
+	 * counted per address without hashing. */
+	size_t big = dn->nv4;
+	for (size_t i = 0; i < dn->nv4; i++) {
+		uint64_t w = (uint64_t)dn->v4hi[i] - dn->v4lo[i] + 1;
+		if (w <= KS_DN_DIRECT_MAX && (big == dn->nv4 || w > (uint64_t)dn->v4hi[big] - dn->v4lo[big] + 1))
+			big = i;
+	}
+	if (big < dn->nv4)
+		ks_dn_agg_direct_v4(agg, dn->v4lo[big], dn->v4hi[big] - dn->v4lo[big] + 1);
+	/* With more than one CPU to run on, source tables are stored by a
+	 * second thread while counting goes on, and a third reads and decodes;
+	 * without them (one CPU, or no memory for a second table) everything
+	 * works the same, in turns. */
+	int threads = usable_cpus() > 1;
+	if (threads && ks_dn_agg_start_writer(agg) != 0)
+		ks_debug("%s: no writer thread; storing and counting take turns", path);
 	struct ks_dn_run_stats rs;
 	memset(&rs, 0, sizeof rs);
-	struct ks_dn_run_opts ro = {dn, ks_log_level >= 0, &stop_flag, 0, NULL, NULL};
+	struct ks_dn_run_opts ro = {dn, ks_log_level >= 0, &stop_flag, 0, NULL, NULL, threads};
 	int64_t t0 = ks_time_now_us();
 	int run = ks_dn_run(cap, agg, &ro, &rs, err, sizeof err);
 	int exit_code = KS_EXIT_OK;
@@ -464,7 +492,7 @@ int cmd_darknet_capture(int argc, char **argv)
 	memset(&rs, 0, sizeof rs);
 	struct live_ctx lc = {st, agg, &sc, &rs, {0}, &o, ifname, ks_time_now_us(), 0};
 	struct ks_dn_run_opts ro = {&dn, ks_log_level >= 0, &stop_flag, (int64_t)interval * 1000000,
-				    live_interval, &lc};
+				    live_interval, &lc, 0};
 	if (live_begin(&lc) != 0) {
 		ks_err("store %s: %s", ks_g.db, ks_store_errmsg(st));
 		r = KS_EXIT_FAIL;

@@ -8,8 +8,10 @@
  * A one-entry cache catches the common run of packets from one source. */
 #include "darknet_agg.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ks_err.h"
 
@@ -134,16 +136,43 @@ static void index_clear(struct index *ix)
 	memset(ix->slot, 0, ((size_t)ix->mask + 1) * sizeof *ix->slot);
 }
 
-struct ks_dn_agg {
-	struct ks_dn_limits lim;
-	const struct ks_dn_sink *sink;
+/* A source table with its destination log. */
+struct srctab {
 	struct ks_dn_src *src; /* lim.max_sources entries, 64-byte aligned in src_mem */
 	void *src_mem;
 	struct index sidx;
 	uint32_t nsrc;
-	struct ks_dn_src *last; /* cache: last entry used */
-	uint64_t *log;          /* entry << 32 | destination key, one per probe packet */
+	uint64_t *log; /* entry << 32 | destination key, one per probe packet */
 	uint32_t nlog;
+	uint64_t dests_saturated; /* added to the stats when the table is handed back */
+	uint32_t *keys;           /* destinations already settled (see flush), or NULL */
+};
+
+/* The writer thread (ks_dn_agg_start_writer): it takes a full source table
+ * (job), hands it to the sink and empties it, while the aggregating thread
+ * goes on with the other table. Everything it touches besides the job is
+ * the sink; the aggregating thread calls the sink only after wait_idle(). */
+struct writer {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct srctab *job; /* set by the aggregating thread, cleared by the writer */
+	int err;            /* first sink error, returned by the next add/flush */
+	int quit, running;
+};
+
+struct ks_dn_agg {
+	struct ks_dn_limits lim;
+	const struct ks_dn_sink *sink;
+	struct srctab tab[2];
+	struct srctab *cur;     /* the table being filled */
+	struct ks_dn_src *last; /* cache: last entry used */
+	uint32_t max_hour;      /* largest hour counted into cur (writer mode) */
+	struct writer w;
+	/* direct table: packets per class of the IPv4 addresses
+	 * [dfirst, dfirst + dcount), indexed by address - dfirst */
+	uint64_t (*dtab)[KS_DN__NCLASS];
+	uint32_t dfirst, dcount;
 	struct dest_ent *dst;
 	struct index didx;
 	uint32_t ndst;
@@ -170,6 +199,40 @@ static inline uint64_t addr_hash(const struct ks_addr *x, uint64_t salt)
 	return mix64(lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ (salt << 1));
 }
 
+/* Zeroed memory for a large table, from its own mapping: pages are only
+ * allocated as they are touched, and given back whole on release.
+ * (Transparent huge pages were tried for the TLB misses of random
+ * probes: on the benchmark machine they cost more system time, zeroing
+ * 2 MiB at a time, than they saved.) NULL on failure. */
+static void *big_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void big_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
+static size_t src_bytes(const struct ks_dn_limits *lim)
+{
+	return (size_t)lim->max_sources * sizeof(struct ks_dn_src);
+}
+
+/* Entry arrays and the log are sized for their caps, but pages are only
+ * allocated as they fill. Source entries are 64-byte aligned (mappings
+ * are page-aligned), so that each spans exactly two cache lines. */
+static int srctab_init(struct srctab *t, const struct ks_dn_limits *lim)
+{
+	t->src = t->src_mem = big_alloc(src_bytes(lim));
+	t->log = big_alloc((size_t)lim->max_log * sizeof *t->log);
+	if (!t->src || !t->log)
+		return KS_ENOMEM;
+	return index_init(&t->sidx, pow2_at_least((uint64_t)lim->max_sources * 2));
+}
+
 struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_dn_sink *sink)
 {
 	struct ks_dn_agg *a = calloc(1, sizeof *a);
@@ -181,20 +244,13 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 	if (a->lim.max_dests < 1)
 		a->lim.max_dests = 1;
 	a->sink = sink;
-	/* Entry arrays and the log are sized for their caps but calloc'ed, so
-	 * pages are only allocated as they fill. Source entries are 64-byte
-	 * aligned, so that each spans exactly two cache lines. */
-	a->src_mem = calloc((size_t)a->lim.max_sources * sizeof *a->src + 64, 1);
-	if (a->src_mem)
-		a->src = (struct ks_dn_src *)(((uintptr_t)a->src_mem + 63) & ~(uintptr_t)63);
-	a->dst = calloc(a->lim.max_dests, sizeof *a->dst);
 	if (a->lim.max_log < 1)
 		a->lim.max_log = 1;
-	a->log = calloc(a->lim.max_log, sizeof *a->log);
+	a->cur = &a->tab[0];
+	a->dst = big_alloc((size_t)a->lim.max_dests * sizeof *a->dst);
 	a->port_hour.nv = 1;
 	a->counters.nv = KS_DNC__N;
-	if (!a->src || !a->dst || !a->log ||
-	    index_init(&a->sidx, pow2_at_least((uint64_t)a->lim.max_sources * 2)) != 0 ||
+	if (srctab_init(&a->tab[0], &a->lim) != 0 || !a->dst ||
 	    index_init(&a->didx, pow2_at_least((uint64_t)a->lim.max_dests * 2)) != 0) {
 		ks_dn_agg_free(a);
 		return NULL;
@@ -202,21 +258,33 @@ struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_
 	return a;
 }
 
-static void release_sources(struct ks_dn_agg *a)
+static void release_sources(struct srctab *t)
 {
-	for (uint32_t i = 0; i < a->nsrc; i++)
-		ks_u32map_release(&a->src[i].ports);
+	for (uint32_t i = 0; i < t->nsrc; i++)
+		ks_u32map_release(&t->src[i].ports);
 }
+
+static void srctab_release(struct srctab *t, const struct ks_dn_limits *lim)
+{
+	if (t->src)
+		release_sources(t);
+	big_free(t->src_mem, src_bytes(lim));
+	big_free(t->log, (size_t)lim->max_log * sizeof *t->log);
+	free(t->sidx.slot);
+	free(t->keys);
+}
+
+static void writer_stop(struct ks_dn_agg *a);
 
 void ks_dn_agg_free(struct ks_dn_agg *a)
 {
 	if (!a)
 		return;
-	release_sources(a);
-	free(a->src_mem);
-	free(a->log);
-	free(a->sidx.slot);
-	free(a->dst);
+	writer_stop(a);
+	srctab_release(&a->tab[0], &a->lim);
+	srctab_release(&a->tab[1], &a->lim);
+	big_free(a->dst, (size_t)a->lim.max_dests * sizeof *a->dst);
+	big_free(a->dtab, (size_t)a->dcount * sizeof *a->dtab);
 	free(a->didx.slot);
 	tab64_release(&a->port_hour);
 	tab64_release(&a->counters);
@@ -240,20 +308,22 @@ static inline uint64_t dst_hash(const struct ks_addr *addr)
 	return addr_hash(addr, 0);
 }
 
-static uint64_t src_hash_at(const struct ks_dn_agg *a, uint32_t i)
+static uint64_t src_hash_at(const void *tab, uint32_t i)
 {
-	return src_hash(&a->src[i].addr, a->src[i].hour);
+	const struct srctab *t = tab;
+	return src_hash(&t->src[i].addr, t->src[i].hour);
 }
 
-static uint64_t dst_hash_at(const struct ks_dn_agg *a, uint32_t i)
+static uint64_t dst_hash_at(const void *agg, uint32_t i)
 {
+	const struct ks_dn_agg *a = agg;
 	return dst_hash(&a->dst[i].addr);
 }
 
 /* Doubles an index over n entries, re-inserting each; hash_at gives the
- * hash of entry i (hashes are not stored, to keep entries small). */
-static int index_grow(struct index *ix, const struct ks_dn_agg *a, uint32_t n,
-		      uint64_t (*hash_at)(const struct ks_dn_agg *, uint32_t))
+ * hash of entry i of a (hashes are not stored, to keep entries small). */
+static int index_grow(struct index *ix, const void *a, uint32_t n,
+		      uint64_t (*hash_at)(const void *, uint32_t))
 {
 	uint32_t ncap = (ix->mask + 1) * 2;
 	uint64_t *t = calloc(ncap, sizeof *t);
@@ -277,67 +347,198 @@ static inline int index_wants_growth(const struct index *ix, uint32_t n)
 /* Sorts the destination log out per entry: a counting sort by entry (each
  * entry's nlog becomes its end offset in keys), then each entry's slice is
  * sorted and deduplicated, and its dests point into keys. */
-static int settle_dests(struct ks_dn_agg *a, uint32_t **keys_out)
+static int settle_dests(struct srctab *a, uint32_t max_dests, uint32_t **keys_out)
 {
+	/* The scatter runs on a compact array of end offsets (4 bytes an
+	 * entry, cache-resident) rather than on the 128-byte entries. */
 	uint32_t *keys = malloc(((size_t)a->nlog + 1) * sizeof *keys), *tmp = NULL;
+	uint32_t *pos = malloc(((size_t)a->nsrc + 1) * sizeof *pos);
 	size_t tmp_cap = 0;
-	if (!keys)
+	if (!keys || !pos) {
+		free(keys);
+		free(pos);
 		return KS_ENOMEM;
+	}
 	uint32_t off = 0;
 	for (uint32_t i = 0; i < a->nsrc; i++) {
-		uint32_t c = a->src[i].nlog;
-		a->src[i].nlog = off;
-		off += c;
+		pos[i] = off;
+		off += a->src[i].nlog;
 	}
 	for (uint32_t j = 0; j < a->nlog; j++)
-		keys[a->src[a->log[j] >> 32].nlog++] = (uint32_t)a->log[j];
+		keys[pos[a->log[j] >> 32]++] = (uint32_t)a->log[j];
 	uint32_t start = 0;
 	for (uint32_t i = 0; i < a->nsrc; i++) {
 		struct ks_dn_src *e = &a->src[i];
-		uint32_t n = e->nlog - start, *v = keys + start;
-		start = e->nlog;
+		uint32_t n = pos[i] - start, *v = keys + start;
+		start = pos[i];
 		if (n > KS_SORT_SMALL && n > tmp_cap) {
 			free(tmp);
 			tmp_cap = n;
 			if (!(tmp = malloc(tmp_cap * sizeof *tmp))) {
 				free(keys);
+				free(pos);
 				return KS_ENOMEM;
 			}
 		}
 		ks_sort_u32(v, n, tmp);
 		n = (uint32_t)ks_unique_u32(v, n);
-		if (n > a->lim.max_dests_per_source) {
-			a->st.dests_saturated += n - a->lim.max_dests_per_source;
-			n = a->lim.max_dests_per_source;
+		if (n > max_dests) {
+			a->dests_saturated += n - max_dests;
+			n = max_dests;
 			e->dests_saturated = 1;
 		}
 		e->dests = v;
 		e->ndests = n;
 	}
 	free(tmp);
+	free(pos);
 	*keys_out = keys;
 	return 0;
 }
 
+/* Hands every entry of t to the sink and empties t. */
+static int write_table(struct srctab *t, const struct ks_dn_sink *sink, uint32_t max_dests)
+{
+	uint32_t *keys = t->keys;
+	int r = 0;
+	t->keys = NULL;
+	if (!keys)
+		r = settle_dests(t, max_dests, &keys);
+	for (uint32_t i = 0; i < t->nsrc && r == 0; i++)
+		r = sink->source(sink->ctx, &t->src[i]);
+	free(keys);
+	t->nlog = 0;
+	release_sources(t);
+	memset(t->src, 0, (size_t)t->nsrc * sizeof *t->src);
+	index_clear(&t->sidx);
+	t->nsrc = 0;
+	return r;
+}
+
+static void *writer_main(void *arg)
+{
+	struct ks_dn_agg *a = arg;
+	struct writer *w = &a->w;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job)
+			break;
+		struct srctab *t = w->job;
+		int skip = w->err != 0; /* after an error the store is rolled back anyway */
+		pthread_mutex_unlock(&w->mu);
+		int r = 0;
+		if (!skip) {
+			r = write_table(t, a->sink, a->lim.max_dests_per_source);
+		} else {
+			free(t->keys);
+			t->keys = NULL;
+			release_sources(t);
+			memset(t->src, 0, (size_t)t->nsrc * sizeof *t->src);
+			index_clear(&t->sidx);
+			t->nsrc = t->nlog = 0;
+		}
+		pthread_mutex_lock(&w->mu);
+		if (r != 0 && !w->err)
+			w->err = r;
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Waits until the writer holds no table; returns its first error. */
+static int wait_idle(struct ks_dn_agg *a)
+{
+	struct writer *w = &a->w;
+	if (!w->running)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	while (w->job)
+		pthread_cond_wait(&w->cv, &w->mu);
+	int r = w->err;
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < 2; i++) {
+		a->st.dests_saturated += a->tab[i].dests_saturated;
+		a->tab[i].dests_saturated = 0;
+	}
+	return r;
+}
+
+static void writer_stop(struct ks_dn_agg *a)
+{
+	struct writer *w = &a->w;
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->tid, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	w->running = 0;
+}
+
+int ks_dn_agg_start_writer(struct ks_dn_agg *a)
+{
+	if (a->w.running)
+		return 0;
+	if (srctab_init(&a->tab[1], &a->lim) != 0)
+		return KS_ENOMEM;
+	pthread_mutex_init(&a->w.mu, NULL);
+	pthread_cond_init(&a->w.cv, NULL);
+	if (pthread_create(&a->w.tid, NULL, writer_main, a) != 0) {
+		pthread_cond_destroy(&a->w.cv);
+		pthread_mutex_destroy(&a->w.mu);
+		return KS_ESYS;
+	}
+	a->w.running = 1;
+	return 0;
+}
+
+/* Empties the current table: with a writer, hands it over (after the
+ * previous one is done) and continues with the other table; without one,
+ * writes it here. */
 static int flush_sources(struct ks_dn_agg *a)
 {
-	uint32_t *keys = NULL;
-	int r = settle_dests(a, &keys);
-	for (uint32_t i = 0; i < a->nsrc && r == 0; i++)
-		r = a->sink->source(a->sink->ctx, &a->src[i]);
-	free(keys);
-	a->nlog = 0;
-	release_sources(a);
-	memset(a->src, 0, (size_t)a->nsrc * sizeof *a->src);
-	index_clear(&a->sidx);
-	a->nsrc = 0;
+	int r;
 	a->last = NULL;
-	return r;
+	if (!a->w.running) {
+		r = write_table(a->cur, a->sink, a->lim.max_dests_per_source);
+		a->st.dests_saturated += a->cur->dests_saturated;
+		a->cur->dests_saturated = 0;
+		return r;
+	}
+	if ((r = wait_idle(a)) != 0)
+		return r;
+	if (a->cur->nsrc == 0)
+		return 0;
+	pthread_mutex_lock(&a->w.mu);
+	a->w.job = a->cur;
+	pthread_cond_broadcast(&a->w.cv);
+	pthread_mutex_unlock(&a->w.mu);
+	a->cur = a->cur == &a->tab[0] ? &a->tab[1] : &a->tab[0];
+	a->max_hour = 0;
+	return 0;
 }
 
 static int flush_dests(struct ks_dn_agg *a)
 {
-	int r = 0;
+	int r = wait_idle(a); /* the sink is not called from two threads at once */
+	for (uint32_t i = 0; i < a->dcount && r == 0; i++) {
+		uint64_t *c = a->dtab[i], any = 0;
+		for (int k = 0; k < KS_DN__NCLASS; k++)
+			any |= c[k];
+		if (!any)
+			continue;
+		struct ks_addr x;
+		ks_addr_from_v4(&x, a->dfirst + i);
+		r = a->sink->dest(a->sink->ctx, &x, c);
+		memset(c, 0, sizeof a->dtab[i]);
+	}
 	for (uint32_t i = 0; i < a->ndst && r == 0; i++)
 		r = a->sink->dest(a->sink->ctx, &a->dst[i].addr, a->dst[i].cls);
 	memset(a->dst, 0, (size_t)a->ndst * sizeof *a->dst);
@@ -354,30 +555,32 @@ static int find_source(struct ks_dn_agg *a, const struct ks_addr *addr, uint32_t
 		*out = e;
 		return 0;
 	}
+	struct srctab *t = a->cur;
 	const uint64_t tag = h >> 32;
-	for (uint32_t i = (uint32_t)h & a->sidx.mask;; i = (i + 1) & a->sidx.mask) {
-		uint64_t v = a->sidx.slot[i];
+	for (uint32_t i = (uint32_t)h & t->sidx.mask;; i = (i + 1) & t->sidx.mask) {
+		uint64_t v = t->sidx.slot[i];
 		if (!v)
 			break;
 		if (v >> 32 != tag)
 			continue;
-		e = &a->src[(uint32_t)v - 1];
+		e = &t->src[(uint32_t)v - 1];
 		if (e->hour == hour && memcmp(e->addr.b, addr->b, 16) == 0) {
 			*out = a->last = e;
 			return 0;
 		}
 	}
 	int r;
-	if (a->nsrc == a->lim.max_sources) {
+	if (t->nsrc == a->lim.max_sources) {
 		a->st.source_flushes++;
 		if ((r = flush_sources(a)) != 0)
 			return r;
+		t = a->cur;
 	}
-	if (index_wants_growth(&a->sidx, a->nsrc) &&
-	    (r = index_grow(&a->sidx, a, a->nsrc, src_hash_at)) != 0)
+	if (index_wants_growth(&t->sidx, t->nsrc) &&
+	    (r = index_grow(&t->sidx, t, t->nsrc, src_hash_at)) != 0)
 		return r;
-	e = &a->src[a->nsrc];
-	index_put(&a->sidx, h, a->nsrc++);
+	e = &t->src[t->nsrc];
+	index_put(&t->sidx, h, t->nsrc++);
 	e->addr = *addr;
 	e->hour = hour;
 	e->first_us = INT64_MAX; /* any packet time, even 0, replaces these */
@@ -448,12 +651,19 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 {
 	struct ks_dn_src *e;
 	int r;
-	/* A full log is handed over with the sources it refers to. */
-	if (a->nlog == a->lim.max_log && ks_dn_is_probe(cls)) {
-		a->st.source_flushes++;
+	/* A full log is handed over with the sources it refers to. With a
+	 * writer, so is the table when the first packet of a later hour
+	 * arrives: its hours are then complete (unless packets come out of
+	 * order, which only splits a source-hour into two rows). */
+	if ((a->cur->nlog == a->lim.max_log && ks_dn_is_probe(cls)) ||
+	    (hour > a->max_hour && a->w.running && a->cur->nsrc > 0)) {
+		if (a->cur->nlog == a->lim.max_log)
+			a->st.source_flushes++;
 		if ((r = flush_sources(a)) != 0)
 			return r;
 	}
+	if (hour > a->max_hour)
+		a->max_hour = hour;
 	if ((r = find_source(a, &p->src, hour, hs, &e)) != 0)
 		return r;
 	if (ts_us < e->first_us)
@@ -463,7 +673,8 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 	e->cls[cls]++;
 	e->tags |= (uint8_t)tags;
 	if (ks_dn_is_probe(cls)) {
-		a->log[a->nlog++] = (uint64_t)(uint32_t)(e - a->src) << 32 | ks_dn_dest_key(&p->dst);
+		struct srctab *t = a->cur;
+		t->log[t->nlog++] = (uint64_t)(uint32_t)(e - t->src) << 32 | ks_dn_dest_key(&p->dst);
 		e->nlog++;
 		if (cls != KS_DN_ICMP_SCAN) {
 			uint32_t key = (uint32_t)p->proto << 16 | p->dport;
@@ -484,6 +695,11 @@ static int add_one(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class
 	c[KS_DNC_DARKNET]++;
 	if (p->ipver == 4)
 		c[KS_DNC_DARKNET_V4]++;
+	uint32_t off = ks_addr_v4(&p->dst) - a->dfirst;
+	if (p->ipver == 4 && off < a->dcount) {
+		a->dtab[off][cls]++;
+		return 0;
+	}
 	return add_dest(a, &p->dst, hd, cls);
 }
 
@@ -506,25 +722,41 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 	uint32_t hr[KS_DN_BATCH];
 	if (n > KS_DN_BATCH)
 		return KS_EINVAL;
+	if (a->w.running) {
+		/* the writer's error, reported as soon as possible */
+		pthread_mutex_lock(&a->w.mu);
+		int r = a->w.err;
+		pthread_mutex_unlock(&a->w.mu);
+		if (r != 0)
+			return r;
+	}
+	uint8_t direct[KS_DN_BATCH];
 	for (size_t i = 0; i < n; i++) {
 		hr[i] = hour_of(v[i].ts_us);
 		hs[i] = src_hash(&v[i].pkt.src, hr[i]);
-		hd[i] = dst_hash(&v[i].pkt.dst);
+		direct[i] = v[i].pkt.ipver == 4 && ks_addr_v4(&v[i].pkt.dst) - a->dfirst < a->dcount;
+		hd[i] = direct[i] ? 0 : dst_hash(&v[i].pkt.dst);
 	}
 	/* At step i: index slots of packet i, the entries of packet i - AHEAD,
 	 * what those entries point to for packet i - 2 AHEAD, and count packet
 	 * i - 3 AHEAD. A steady few misses in flight, not a burst. */
 	for (size_t i = 0; i < n + 3 * AHEAD; i++) {
+		/* cur may change inside the batch (a handover); prefetches
+		 * into the table handed over are merely wasted */
+		const struct srctab *t = a->cur;
 		if (i < n) {
-			__builtin_prefetch(index_home(&a->sidx, hs[i]));
-			__builtin_prefetch(index_home(&a->didx, hd[i]));
+			__builtin_prefetch(index_home(&t->sidx, hs[i]));
+			if (direct[i])
+				__builtin_prefetch(a->dtab[ks_addr_v4(&v[i].pkt.dst) - a->dfirst]);
+			else
+				__builtin_prefetch(index_home(&a->didx, hd[i]));
 		}
 		if (i >= AHEAD && i - AHEAD < n) {
 			size_t j = i - AHEAD;
-			uint64_t s = *index_home(&a->sidx, hs[j]), d = *index_home(&a->didx, hd[j]);
+			uint64_t s = *index_home(&t->sidx, hs[j]), d = direct[j] ? 0 : *index_home(&a->didx, hd[j]);
 			if (s) {
 				/* an entry spans two cache lines */
-				const char *e = (const char *)&a->src[(uint32_t)s - 1];
+				const char *e = (const char *)&t->src[(uint32_t)s - 1];
 				__builtin_prefetch(e);
 				__builtin_prefetch(e + 64);
 			}
@@ -534,9 +766,9 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 		if (i >= 2 * AHEAD && i - 2 * AHEAD < n) {
 			/* the slot of the entry's port map */
 			size_t j = i - 2 * AHEAD;
-			uint64_t s = *index_home(&a->sidx, hs[j]);
-			if (s && (uint32_t)s - 1 < a->nsrc) {
-				const struct ks_dn_src *e = &a->src[(uint32_t)s - 1];
+			uint64_t s = *index_home(&t->sidx, hs[j]);
+			if (s && (uint32_t)s - 1 < t->nsrc) {
+				const struct ks_dn_src *e = &t->src[(uint32_t)s - 1];
 				if (e->ports.cap)
 					__builtin_prefetch(&e->ports.u.tab[ks_set_slot(
 						(uint32_t)v[j].pkt.proto << 16 | v[j].pkt.dport, e->ports.cap)]);
@@ -553,9 +785,29 @@ int ks_dn_agg_add_batch(struct ks_dn_agg *a, const struct ks_dn_item *v, size_t 
 	return 0;
 }
 
+int ks_dn_agg_direct_v4(struct ks_dn_agg *a, uint32_t first, uint32_t count)
+{
+	if (a->dcount || count == 0 || count > KS_DN_DIRECT_MAX || first + (uint64_t)count > 1ull << 32)
+		return KS_EINVAL;
+	a->dtab = big_alloc((size_t)count * sizeof *a->dtab);
+	if (!a->dtab)
+		return KS_ENOMEM;
+	a->dfirst = first;
+	a->dcount = count;
+	return 0;
+}
+
 int ks_dn_agg_flush(struct ks_dn_agg *a)
 {
-	int r = flush_sources(a);
+	int r = 0;
+	/* With a writer, the last table's destinations are sorted out here
+	 * while the writer may still be storing the table before it. */
+	if (a->w.running && a->cur->nsrc > 0 && !a->cur->keys)
+		r = settle_dests(a->cur, a->lim.max_dests_per_source, &a->cur->keys);
+	if (r == 0)
+		r = flush_sources(a);
+	if (r == 0)
+		r = wait_idle(a);
 	if (r == 0)
 		r = flush_dests(a);
 	for (uint32_t i = 0; i < a->port_hour.cap && r == 0; i++) {
@@ -582,10 +834,11 @@ int ks_dn_agg_flush(struct ks_dn_agg *a)
 
 void ks_dn_agg_stats(const struct ks_dn_agg *a, struct ks_dn_agg_stats *st)
 {
+	const struct srctab *t = a->cur;
 	*st = a->st;
-	st->sources_held = a->nsrc;
+	st->sources_held = t->nsrc;
 	st->heap_bytes = 0;
-	for (uint32_t i = 0; i < a->nsrc; i++)
-		st->heap_bytes += ks_u32map_heap(&a->src[i].ports);
-	st->heap_bytes += (uint64_t)a->nlog * sizeof *a->log;
+	for (uint32_t i = 0; i < t->nsrc; i++)
+		st->heap_bytes += ks_u32map_heap(&t->src[i].ports);
+	st->heap_bytes += (uint64_t)t->nlog * sizeof *t->log;
 }

@@ -18,7 +18,14 @@
  *        add()  --full-->  sink(all entries)  --> empty, continue
  *        flush() ------->  sink(all entries)  --> empty
  *
- * Not thread-safe; one instance per capture thread. */
+ * Optionally (ks_dn_agg_start_writer) a writer thread calls the sink for
+ * source tables, so that storing overlaps counting: a full table, or the
+ * table when the first packet of a later hour arrives, is handed to the
+ * writer and counting goes on in a second table. The sink is then called
+ * from that thread, never from two threads at once; flush() returns after
+ * the writer has finished. Memory: up to two source tables.
+ *
+ * Otherwise not thread-safe; one instance per capture thread. */
 #ifndef KS_DARKNET_AGG_H
 #define KS_DARKNET_AGG_H
 
@@ -80,7 +87,19 @@ struct ks_dn_agg;
 /* Allocates the tables (virtual memory: pages are touched as they fill).
  * The sink is borrowed and must outlive the aggregator. NULL on OOM. */
 struct ks_dn_agg *ks_dn_agg_new(const struct ks_dn_limits *lim, const struct ks_dn_sink *sink);
+/* Waits for the writer thread, if any, then frees everything. */
 void ks_dn_agg_free(struct ks_dn_agg *a);
+/* Starts the writer thread (see above). KS_ENOMEM or KS_ESYS on failure,
+ * and the aggregator goes on without it. */
+int ks_dn_agg_start_writer(struct ks_dn_agg *a);
+
+/* Counts the darknet addresses [first, first + count) of IPv4 (host order)
+ * in a table indexed by address (no hashing, no cap) instead of the dests
+ * table; at most one range, count <= KS_DN_DIRECT_MAX (40 bytes an address
+ * of virtual memory, pages touched as addresses are hit). Before any add.
+ * KS_EINVAL or KS_ENOMEM, and the dests table is used as before. */
+#define KS_DN_DIRECT_MAX (1u << 20)
+int ks_dn_agg_direct_v4(struct ks_dn_agg *a, uint32_t first, uint32_t count);
 
 /* Counts one decoded darknet packet of class cls with tags, at ts_us. */
 int ks_dn_agg_add(struct ks_dn_agg *a, const struct ks_pkt *p, enum ks_dn_class cls,

@@ -20,6 +20,9 @@ struct ks_dn_run_opts {
 	int64_t interval_us;           /* call on_interval this often (wall clock); 0 = never */
 	int (*on_interval)(void *ctx); /* e.g. flush and commit; non-zero return stops the run */
 	void *ctx;
+	/* Non-zero (and no interval): capture, decoding and classifying run in
+	 * a second thread, counting in the calling one. Same results. */
+	int reader_thread;
 };
 
 struct ks_dn_run_stats {
@@ -30,7 +33,7 @@ struct ks_dn_run_stats {
 };
 
 /* Reads cap to its end (or until *stop), counting into agg and st (which
- * the caller zeroes). Returns 0; KS_EIO on a capture error (message in
+ * the caller zeroes; with a reader thread, st is complete on return). Returns 0; KS_EIO on a capture error (message in
  * ks_capture_error()); KS_EINVAL if the link type is unsupported (message in
  * err); or the sink's error. Counted packets are in agg either way. */
 int ks_dn_run(struct ks_capture *cap, struct ks_dn_agg *agg, const struct ks_dn_run_opts *o,

@@ -5,6 +5,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need jq
 need text2pcap
+need editcap
+need perl
 ks_workdir
 ks_shared
 SH=$SHARED/data
@@ -30,6 +32,35 @@ check_eq "--force replaced the ingest" "$(sqlite3 "$W/ref.db" 'select count(*) f
 check_eq "stdin copy of an ingested file is skipped" "$(report "$W/ref.db")" "$REF"
 "$KANSOKU" -q --db "$W/stdin.db" darknet ingest --darknet $DN - <"$SYN"
 check_eq "stdin ingest equals file ingest" "$(report "$W/stdin.db")" "$REF"
+
+# Classic pcap files are read from a mapping: nanosecond timestamps and the
+# other byte order must give the same totals as the original file.
+editcap -F nsecpcap "$SYN" "$W/nsec.pcap"
+"$KANSOKU" -q --db "$W/nsec.db" darknet ingest --darknet $DN "$W/nsec.pcap"
+check_eq "nanosecond pcap equals microsecond pcap" "$(report "$W/nsec.db")" "$REF"
+perl -e 'local $/; $_ = <STDIN>; print pack("NnnNNNN", unpack("VvvVVVV", substr($_, 0, 24)));
+	for (my $o = 24; $o + 16 <= length; $o += 16 + $c) {
+		my @r = unpack("V4", substr($_, $o, 16)); $c = $r[2];
+		print pack("N4", @r), substr($_, $o + 16, $c); }' <"$SYN" >"$W/be.pcap"
+"$KANSOKU" -q --db "$W/be.db" darknet ingest --darknet $DN "$W/be.pcap"
+check_eq "big-endian pcap equals little-endian pcap" "$(report "$W/be.db")" "$REF"
+
+# The mapped reader follows libpcap's rules, checked against libpcap itself
+# (standard input is read by libpcap): records longer than the snapshot
+# length are cut to it; a record length past 262144 is an error that keeps
+# the packets before it.
+perl -e 'local $/; $_ = <STDIN>; my @h = unpack("VvvVVVV", substr($_, 0, 24)); $h[5] = 40;
+	print pack("VvvVVVV", @h), substr($_, 24);' <"$SYN" >"$W/snap40.pcap"
+"$KANSOKU" -q --db "$W/snap_map.db" darknet ingest --darknet $DN "$W/snap40.pcap"
+"$KANSOKU" -q --db "$W/snap_lib.db" darknet ingest --darknet $DN - <"$W/snap40.pcap"
+check_eq "records cut to the snapshot length as libpcap does" "$(report "$W/snap_map.db")" "$(report "$W/snap_lib.db")"
+{ head -c 124 "$SYN"; perl -e 'print pack("V4", 1, 2, 300000, 300000), "x" x 100'; } >"$W/big.pcap"
+err=$("$KANSOKU" --db "$W/big_map.db" darknet ingest --darknet $DN "$W/big.pcap" 2>&1)
+check_eq "record length past 262144: exit status 3" "$?" 3
+case $err in *"big.pcap: packet "*"byte offset"*"invalid packet capture length"*) pass "record length past 262144: error names packet and offset" ;;
+*) fail "record length past 262144: error names packet and offset" "$err" ;; esac
+"$KANSOKU" -q --db "$W/big_lib.db" darknet ingest --darknet $DN - <"$W/big.pcap" 2>/dev/null
+check_eq "record length past 262144: the packets before it, as libpcap" "$(report "$W/big_map.db")" "$(report "$W/big_lib.db")"
 
 # A file cut in the middle of a packet: the packets before are kept,
 # the error names the file, packet number and byte offset, exit 3.
