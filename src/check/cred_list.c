@@ -8,6 +8,7 @@
  * scan of the pairs kept so far: lists are a few hundred pairs (NOTICE
  * tries about 600), and KS_CRED_MAX_PAIRS bounds the worst case. */
 #include "cred_list.h"
+#include "ks_data.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -225,39 +226,10 @@ static int exists(const char *p)
 
 int ks_cred_default_path(char *buf, size_t n)
 {
-	char tried[PATH_MAX * 5 + 256] = "";
 	const char *env = getenv("KANSOKU_CREDENTIALS");
 	if (env && *env) {
 		snprintf(buf, n, "%s", env);
 		return exists(env) ? 0 : KS_ENOENT;
 	}
-	char exe[PATH_MAX];
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = '\0';
-		/* <prefix>/bin/kansoku: <prefix>/data (source tree) and
-		 * <prefix>/share/kansoku (installation); build/san/bin/kansoku and
-		 * build/tests/unit/unit find the source tree's data two levels up. */
-		for (int up = 1; up <= 4; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = '\0';
-			if (up < 2)
-				continue;
-			const char *sub[] = {"/data/credentials/", "/share/kansoku/credentials/"};
-			for (size_t i = 0; i < (up == 2 ? 2u : 1u); i++) {
-				char p[PATH_MAX + 64];
-				snprintf(p, sizeof p, "%s%s%s", exe, sub[i], KS_CRED_DEFAULT_FILE);
-				if (exists(p)) {
-					snprintf(buf, n, "%s", p);
-					return 0;
-				}
-				size_t tl = strlen(tried);
-				snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", p);
-			}
-		}
-	}
-	snprintf(buf, n, "%s", tried);
-	return KS_ENOENT;
+	return ks_data_path("credentials/" KS_CRED_DEFAULT_FILE, buf, n);
 }

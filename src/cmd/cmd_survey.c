@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "ks_alloc.h"
 #include "ks_csv.h"
+#include "ks_data.h"
 #include "ks_err.h"
 #include "ks_log.h"
 #include "ks_opt.h"
@@ -16,9 +17,8 @@
 
 #define MAX_TEXT (1u << 20) /* bytes of text read from standard input */
 
-/* The default directories, relative to the executable: <prefix>/data/recog
- * (the source tree, bin/kansoku) and <prefix>/share/kansoku/recog (an
- * installation in <prefix>/bin). Both are optional. Returns how many were
+/* The default directory: data/recog of the source tree or share/kansoku/recog
+ * of an installation (ks_data.h), if it exists. Returns how many paths were
  * written to out (malloc'ed strings). */
 size_t ks_cmd_recog_default_dirs(char **out)
 {
@@ -26,25 +26,9 @@ size_t ks_cmd_recog_default_dirs(char **out)
 #ifdef KS_RECOG_DATADIR
 	out[n++] = ks_xstrdup(KS_RECOG_DATADIR);
 #endif
-	char exe[PATH_MAX];
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k <= 0)
-		return n;
-	exe[k] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return n;
-	*slash = '\0'; /* <prefix>/bin */
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return n;
-	*slash = '\0'; /* <prefix> */
-	const char *sub[] = {"/data/recog", "/share/kansoku/recog"};
-	for (size_t i = 0; i < 2; i++) {
-		size_t l = strlen(exe) + strlen(sub[i]) + 1;
-		out[n] = ks_xmalloc(l);
-		snprintf(out[n++], l, "%s%s", exe, sub[i]);
-	}
+	char p[4096];
+	if (ks_data_path("recog", p, sizeof p) == 0)
+		out[n++] = ks_xstrdup(p);
 	return n;
 }
 

@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "cred_list.h"
+#include "ks_data.h"
 #include "ks_err.h"
 #include "recog.h"
 #include "store_survey.h"
@@ -234,19 +235,6 @@ static int add_open(void *ctx, const struct ks_addr *a, uint16_t port)
 	return 0;
 }
 
-/* <prefix>/data/REL next to bin/kansoku, if it exists: the shipped data. */
-static int data_path(const char *rel, char *buf, size_t n)
-{
-	char exe[4096];
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k <= 0)
-		return KS_ENOENT;
-	exe[k] = '\0';
-	char *d = dirname(dirname(exe));
-	snprintf(buf, n, "%s/data/%s", d, rel);
-	return access(buf, R_OK) == 0 ? 0 : KS_ENOENT;
-}
-
 static void print_summary(const struct ks_survey_run_stats *st, int64_t round, size_t resolved,
 			  bool complete)
 {
@@ -421,7 +409,7 @@ int cmd_survey_run(int argc, char **argv)
 	if (r != 0)
 		goto out;
 	char path[4096];
-	if (!vulns_path && data_path("vulns/iot-starter.vulns", path, sizeof path) == 0)
+	if (!vulns_path && ks_data_path("vulns/iot-starter.vulns", path, sizeof path) == 0)
 		vulns_path = path;
 	if (vulns_path && ks_vuln_db_load(vulns_path, NULL, &vdb, err, sizeof err) != 0) {
 		ks_err("%s", err);
