@@ -57,6 +57,9 @@ int ks_cmd_span(const char *since, const char *until, struct ks_span *sp);
 struct ks_scope;
 int ks_cmd_scope_load(struct ks_scope *s, const char *scope_path, const char *excl_path,
 		      bool warn_refused, uint64_t *hash);
+/* --user: drops root privileges to user (groups, gid, uid) and checks they
+ * cannot be regained. 0, or -1 after an error message (main.c). */
+int ks_cmd_drop_privileges(const char *user);
 int ks_cmd_read_file(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
 
 int cmd_darknet_ingest(int argc, char **argv);

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* kansoku darknet ingest | capture | report | sources */
 #include <errno.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -410,26 +408,6 @@ static int live_interval(void *ctx)
 	return r ? r : live_begin(c);
 }
 
-static int drop_privileges(const char *user)
-{
-	errno = 0;
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		ks_err("--user %s: no such user", user);
-		return -1;
-	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		ks_err("--user %s: cannot drop privileges: %s", user, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		ks_err("--user %s: privileges could be regained after dropping them; refusing to run", user);
-		return -1;
-	}
-	ks_info("running as %s (uid %u)", user, (unsigned)pw->pw_uid);
-	return 0;
-}
-
 int cmd_darknet_capture(int argc, char **argv)
 {
 	struct dn_opts o = {.threshold = KS_DEFAULT_SCAN_THRESHOLD, .max_sources = 2000000, .max_dests = 65536};
@@ -472,7 +450,7 @@ int cmd_darknet_capture(int argc, char **argv)
 		r = KS_EXIT_FAIL;
 		goto out;
 	}
-	if (user && drop_privileges(user) != 0) {
+	if (user && ks_cmd_drop_privileges(user) != 0) {
 		r = KS_EXIT_FAIL;
 		goto out;
 	}

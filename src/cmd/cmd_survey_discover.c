@@ -3,9 +3,7 @@
  * docs/survey.md, "Discovery"). Prints the open (address, port) pairs in
  * address order and a summary; --audit writes one CSV row per probe. */
 #include <errno.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -95,22 +93,7 @@ static int drop_privileges(void *p, enum ks_disc_method m)
 	(void)m;
 	if (!user)
 		return 0;
-	errno = 0;
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		ks_err("--user %s: no such user", user);
-		return -1;
-	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-		ks_err("--user %s: cannot drop privileges: %s", user, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		ks_err("--user %s: privileges could be regained after dropping them; refusing to run", user);
-		return -1;
-	}
-	ks_info("running as %s (uid %u)", user, (unsigned)pw->pw_uid);
-	return 0;
+	return ks_cmd_drop_privileges(user);
 }
 
 static int found_cmp(const void *x, const void *y)

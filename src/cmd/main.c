@@ -2,9 +2,12 @@
 /* kansoku entry point: global options, then the command table.
  * Global options may stand before or after the command words. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "ks_alloc.h"
@@ -304,5 +307,25 @@ int ks_cmd_read_file(const char *path, size_t max, char **buf, size_t *len, char
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
+	return 0;
+}
+
+int ks_cmd_drop_privileges(const char *user)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		ks_err("--user %s: no such user", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		ks_err("--user %s: cannot drop privileges: %s", user, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		ks_err("--user %s: privileges could be regained after dropping them; refusing to run", user);
+		return -1;
+	}
+	ks_info("running as %s (uid %u)", user, (unsigned)pw->pw_uid);
 	return 0;
 }
