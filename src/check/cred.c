@@ -373,8 +373,28 @@ bool ks_cred_end(const struct ks_survey_sink *sink, const struct ks_cred_target 
 	return true;
 }
 
-int ks_cred_all_rejected(struct ks_cred_result *out)
+int ks_cred_run(const struct ks_cred_target *t, const struct ks_cred_list *l,
+		const struct ks_cred_limits *lim, const struct ks_scope *scope,
+		const struct ks_survey_sink *sink, enum ks_cred_module m, ks_cred_attempt_fn attempt,
+		const char *nopass, struct ks_cred_result *out)
 {
+	int r = ks_cred_begin(t, l, lim, scope, m, out);
+	if (r != 0)
+		return r;
+	if (!ks_cred_gate(scope, t))
+		return KS_EDECLINED;
+	for (unsigned i = 0; i < lim->attempts && i < l->n; i++) {
+		const struct ks_cred_pair *pair = &l->v[i];
+		char why[200] = "";
+		bool declined = false;
+		ks_cred_gap(lim, i);
+		enum ks_cred_end e = attempt(t, scope, pair, lim, &declined, why, sizeof why);
+		if (declined)
+			return KS_EDECLINED;
+		out->attempts++;
+		if (ks_cred_end(sink, t, pair, e, nopass, why, out))
+			return 0;
+	}
 	out->status = KS_CRED_REJECTED;
 	ks_cred_detail(out, "%u pair(s) rejected", out->attempts);
 	return 0;

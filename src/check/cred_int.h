@@ -54,8 +54,22 @@ enum ks_cred_end {
 bool ks_cred_end(const struct ks_survey_sink *sink, const struct ks_cred_target *t,
 		 const struct ks_cred_pair *pair, enum ks_cred_end e, const char *nopass,
 		 const char *why, struct ks_cred_result *out);
-/* Ends a check in which every pair tried was rejected. Returns 0. */
-int ks_cred_all_rejected(struct ks_cred_result *out);
+/* One login attempt with pair: connects (through ks_cred_connect(), the
+ * gate), tries, disconnects. Sets *declined when the gate refused, and why
+ * for UNSUPPORTED and ERROR ends. */
+typedef enum ks_cred_end (*ks_cred_attempt_fn)(const struct ks_cred_target *t,
+					       const struct ks_scope *scope,
+					       const struct ks_cred_pair *pair,
+					       const struct ks_cred_limits *lim, bool *declined,
+					       char *why, size_t whylen);
+
+/* The check every checker runs: ks_cred_begin(), the gate, then attempt()
+ * for each pair in list order, at most lim->attempts, lim->gap_ms apart,
+ * until ks_cred_end() decides; nopass as there. The checker's return value. */
+int ks_cred_run(const struct ks_cred_target *t, const struct ks_cred_list *l,
+		const struct ks_cred_limits *lim, const struct ks_scope *scope,
+		const struct ks_survey_sink *sink, enum ks_cred_module m, ks_cred_attempt_fn attempt,
+		const char *nopass, struct ks_cred_result *out);
 
 /* Sleeps lim->gap_ms before every attempt but the first (i > 0). */
 void ks_cred_gap(const struct ks_cred_limits *lim, unsigned i);

@@ -110,22 +110,5 @@ int ks_cred_check_ssh(const struct ks_cred_target *t, const struct ks_cred_list 
 		      const struct ks_cred_limits *lim, const struct ks_scope *scope,
 		      const struct ks_survey_sink *sink, struct ks_cred_result *out)
 {
-	int r = ks_cred_begin(t, l, lim, scope, KS_CRED_SSH, out);
-	if (r != 0)
-		return r;
-	if (!ks_cred_gate(scope, t))
-		return KS_EDECLINED;
-	for (unsigned i = 0; i < lim->attempts && i < l->n; i++) {
-		const struct ks_cred_pair *pair = &l->v[i];
-		char why[200] = "";
-		bool declined = false;
-		ks_cred_gap(lim, i);
-		enum ks_cred_end e = attempt(t, scope, pair, lim, &declined, why, sizeof why);
-		if (declined)
-			return KS_EDECLINED;
-		out->attempts++;
-		if (ks_cred_end(sink, t, pair, e, "none authentication", why, out))
-			return 0;
-	}
-	return ks_cred_all_rejected(out);
+	return ks_cred_run(t, l, lim, scope, sink, KS_CRED_SSH, attempt, "none authentication", out);
 }
