@@ -373,10 +373,25 @@ bool ks_cred_end(const struct ks_survey_sink *sink, const struct ks_cred_target 
 	return true;
 }
 
+/* An attempt on a new connection, for checkers with an on_fd function. */
+static enum ks_cred_end fd_attempt(const struct ks_cred_target *t, const struct ks_scope *scope,
+				   const struct ks_cred_pair *pair, const struct ks_cred_limits *lim,
+				   ks_cred_fd_fn on_fd, bool *declined, char *why, size_t whylen)
+{
+	int fd;
+	int r = ks_cred_connect(scope, t, lim->connect_ms, &fd, why, whylen);
+	*declined = r == KS_EDECLINED;
+	if (r != 0)
+		return KS_END_ERROR;
+	enum ks_cred_end e = on_fd(fd, pair, lim->io_ms, why, whylen);
+	close(fd);
+	return e;
+}
+
 int ks_cred_run(const struct ks_cred_target *t, const struct ks_cred_list *l,
 		const struct ks_cred_limits *lim, const struct ks_scope *scope,
 		const struct ks_survey_sink *sink, enum ks_cred_module m, ks_cred_attempt_fn attempt,
-		const char *nopass, struct ks_cred_result *out)
+		ks_cred_fd_fn on_fd, const char *nopass, struct ks_cred_result *out)
 {
 	int r = ks_cred_begin(t, l, lim, scope, m, out);
 	if (r != 0)
@@ -388,7 +403,9 @@ int ks_cred_run(const struct ks_cred_target *t, const struct ks_cred_list *l,
 		char why[200] = "";
 		bool declined = false;
 		ks_cred_gap(lim, i);
-		enum ks_cred_end e = attempt(t, scope, pair, lim, &declined, why, sizeof why);
+		enum ks_cred_end e = attempt ? attempt(t, scope, pair, lim, &declined, why, sizeof why)
+					     : fd_attempt(t, scope, pair, lim, on_fd, &declined, why,
+							  sizeof why);
 		if (declined)
 			return KS_EDECLINED;
 		out->attempts++;

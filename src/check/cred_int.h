@@ -63,13 +63,20 @@ typedef enum ks_cred_end (*ks_cred_attempt_fn)(const struct ks_cred_target *t,
 					       const struct ks_cred_limits *lim, bool *declined,
 					       char *why, size_t whylen);
 
-/* The check every checker runs: ks_cred_begin(), the gate, then attempt()
+/* One login attempt with pair on connected socket fd, within io_ms (our own
+ * clients: telnet, FTP); the caller connects and closes. */
+typedef enum ks_cred_end (*ks_cred_fd_fn)(int fd, const struct ks_cred_pair *pair, uint32_t io_ms,
+					  char *why, size_t whylen);
+
+/* The check every checker runs: ks_cred_begin(), the gate, then one attempt
  * for each pair in list order, at most lim->attempts, lim->gap_ms apart,
- * until ks_cred_end() decides; nopass as there. The checker's return value. */
+ * until ks_cred_end() decides; nopass as there. An attempt is attempt(), or
+ * when attempt is NULL a connection through ks_cred_connect() given to
+ * on_fd(). The checker's return value. */
 int ks_cred_run(const struct ks_cred_target *t, const struct ks_cred_list *l,
 		const struct ks_cred_limits *lim, const struct ks_scope *scope,
 		const struct ks_survey_sink *sink, enum ks_cred_module m, ks_cred_attempt_fn attempt,
-		const char *nopass, struct ks_cred_result *out);
+		ks_cred_fd_fn on_fd, const char *nopass, struct ks_cred_result *out);
 
 /* Sleeps lim->gap_ms before every attempt but the first (i > 0). */
 void ks_cred_gap(const struct ks_cred_limits *lim, unsigned i);

@@ -110,5 +110,6 @@ int ks_cred_check_ssh(const struct ks_cred_target *t, const struct ks_cred_list 
 		      const struct ks_cred_limits *lim, const struct ks_scope *scope,
 		      const struct ks_survey_sink *sink, struct ks_cred_result *out)
 {
-	return ks_cred_run(t, l, lim, scope, sink, KS_CRED_SSH, attempt, "none authentication", out);
+	return ks_cred_run(t, l, lim, scope, sink, KS_CRED_SSH, attempt, NULL, "none authentication",
+			   out);
 }

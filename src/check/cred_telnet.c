@@ -221,24 +221,9 @@ static enum ks_cred_end attempt(int fd, const struct ks_cred_pair *pair, uint32_
 	}
 }
 
-/* One attempt on a new connection (ks_cred_attempt_fn). */
-static enum ks_cred_end login(const struct ks_cred_target *t, const struct ks_scope *scope,
-			      const struct ks_cred_pair *pair, const struct ks_cred_limits *lim,
-			      bool *declined, char *why, size_t whylen)
-{
-	int fd;
-	int r = ks_cred_connect(scope, t, lim->connect_ms, &fd, why, whylen);
-	*declined = r == KS_EDECLINED;
-	if (r != 0)
-		return KS_END_ERROR;
-	enum ks_cred_end e = attempt(fd, pair, lim->io_ms, why, whylen);
-	close(fd);
-	return e;
-}
-
 int ks_cred_check_telnet(const struct ks_cred_target *t, const struct ks_cred_list *l,
 			 const struct ks_cred_limits *lim, const struct ks_scope *scope,
 			 const struct ks_survey_sink *sink, struct ks_cred_result *out)
 {
-	return ks_cred_run(t, l, lim, scope, sink, KS_CRED_TELNET, login, "no password asked", out);
+	return ks_cred_run(t, l, lim, scope, sink, KS_CRED_TELNET, NULL, attempt, "no password asked", out);
 }
